@@ -1,0 +1,51 @@
+# Phare — two commands do everything: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.10 (Rasa 3.6 supports no newer Python): the first that answers.
+PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	if $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed-stamp
+export RASA_TELEMETRY_ENABLED := false
+export PHARE_PROJECT_ROOT := $(CURDIR)
+
+.PHONY: help install seed train run test test-unit bench bench-directory clean
+
+help:
+	@echo "make run    — installe, charge le répertoire, entraîne le modèle au besoin et démarre Phare"
+	@echo "make test   — installe et lance tous les tests"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.10 introuvable : installez python3.10." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip check
+	@touch $@
+
+install: $(STAMP)
+
+seed: install
+	$(PY) -m directory seed
+
+# `rasa train` itself skips training when the data's fingerprint is unchanged.
+train: install
+	$(RASA) train --quiet --fixed-model-name phare --out models
+
+run: seed train
+	$(PY) -m bot run
+
+test: install
+	bash scripts/test.sh
+
+test-unit: install
+	$(PY) -m pytest -q -m "not e2e and not browser"
+
+bench-directory: install
+	$(PY) scripts/bench_directory.py
+
+clean:
+	rm -rf $(VENV) models var .rasa

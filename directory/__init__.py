@@ -1,0 +1,1 @@
+"""Phare's service directory: geography, HSDS-aligned services, search."""

@@ -1,0 +1,131 @@
+"""Command line of the directory: `python -m directory seed | search | place`.
+
+Output is French, for staff; exit codes: 0 found, 1 nothing found or bad
+input, 2 usage error (argparse).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from .db import create_schema, database_url, get_engine, open_session
+from .formatting import format_opening, format_verified, mrc_display
+from .gazetteer import Resolution, default_gazetteer
+from .search import TZ, search
+from .seed import SeedError, seed_all
+
+STATUS_WORDS = {
+    "found": "trouvé",
+    "ambiguous": "ambigu",
+    "outside": "hors région",
+    "unknown": "inconnu",
+    "need_full_postal_code": "code postal complet requis",
+}
+
+
+def describe_place(resolution: Resolution) -> str:
+    if resolution.status == "found" and resolution.place:
+        place = resolution.place
+        if place.kind == "municipality":
+            return f"{place.municipality_name} ({mrc_display(place.mrc_name)})"
+        if place.kind == "mrc":
+            return mrc_display(place.mrc_name)
+        return "tout le Bas-Saint-Laurent"
+    if resolution.status == "outside":
+        name = resolution.outside_name or "cet endroit"
+        return f"{name} est hors du Bas-Saint-Laurent. Phare couvre les 8 MRC de la région; ailleurs, composez le 211."
+    if resolution.status in ("ambiguous", "need_full_postal_code"):
+        options = ", ".join(
+            p.municipality_name or mrc_display(p.mrc_name) for p in resolution.candidates if p.mrc_name
+        )
+        if resolution.status == "need_full_postal_code":
+            return f"Le code {resolution.postal_code} couvre plusieurs MRC ({options}). Donnez le code postal complet ou le nom de la municipalité."
+        return f"Plusieurs endroits possibles : {options}."
+    return "Endroit introuvable au Bas-Saint-Laurent. Vérifiez l'orthographe ou donnez le nom de la municipalité."
+
+
+def cmd_seed(_args) -> int:
+    engine = get_engine()
+    create_schema(engine)
+    with open_session(engine) as session:
+        try:
+            report = seed_all(session)
+            session.commit()
+        except SeedError as exc:
+            session.rollback()
+            print(f"Erreur dans les données de départ : {exc}", file=sys.stderr)
+            return 1
+    if report.total:
+        details = ", ".join(f"{n} {k}" for k, n in sorted(report.added.items()))
+        print(f"Répertoire chargé ({database_url()}) : {details}.")
+    else:
+        print(f"Répertoire déjà à jour ({database_url()}) : rien à ajouter.")
+    return 0
+
+
+def cmd_place(args) -> int:
+    resolution = default_gazetteer().resolve(args.text)
+    print(f"{STATUS_WORDS[resolution.status].capitalize()} : {describe_place(resolution)}")
+    return 0 if resolution.status == "found" else 1
+
+
+def cmd_search(args) -> int:
+    now = dt.datetime.now(TZ)
+    with open_session() as session:
+        outcome = search(session, args.need, args.place, now=now, limit=args.limit)
+    if outcome.place is None and outcome.resolution is not None:
+        print(describe_place(outcome.resolution))
+        return 1
+    where = describe_place(outcome.resolution) if outcome.resolution else "?"
+    need = outcome.need_label or args.need
+    print(f"Besoin : {need} — Endroit : {where}")
+    if not outcome.found_local:
+        print("Aucun service local trouvé pour ce besoin dans cette MRC.")
+    for i, result in enumerate(outcome.results, 1):
+        print(f"\n{i}. {result.name} — {result.organization}")
+        if result.description:
+            print(f"   {result.description}")
+        print(f"   Territoire : {result.area_label}")
+        for phone in result.phones:
+            label = f" ({phone.description})" if phone.description else ""
+            print(f"   Tél. : {phone.display}{label}")
+        if result.url:
+            print(f"   Web : {result.url}")
+        if not result.has_contact:
+            print("   Coordonnées non publiées : composez le 211 pour les obtenir.")
+        opening = format_opening(result.opening, now)
+        if opening:
+            print(f"   {opening}")
+        print(f"   {format_verified(result.assured_date)}")
+    if outcome.nearby:
+        print("\nDans une MRC voisine :")
+        for result in outcome.nearby:
+            print(f" - {result.name} ({result.area_label})")
+    return 0 if outcome.found_local else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m directory", description="Répertoire des services de Phare")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("seed", help="crée les tables et charge les données de départ (sans rien écraser)").set_defaults(func=cmd_seed)
+    p = sub.add_parser("place", help="reconnaît un lieu (municipalité, MRC, code postal)")
+    p.add_argument("text")
+    p.set_defaults(func=cmd_place)
+    s = sub.add_parser("search", help="cherche les services pour un besoin et un lieu")
+    s.add_argument("need")
+    s.add_argument("place")
+    s.add_argument("--limit", type=int, default=5)
+    s.set_defaults(func=cmd_search)
+    try:
+        from .admin.cli import register as register_admin
+    except ImportError:
+        pass
+    else:
+        register_admin(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,65 @@
+"""Database connection: one URL for the directory (SQLite by default, PostgreSQL in production)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+VAR_DIR = Path(os.environ.get("PHARE_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{VAR_DIR / 'phare.db'}"
+
+
+def database_url() -> str:
+    return os.environ.get("PHARE_DATABASE_URL") or default_database_url()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets the action server read while the admin writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        if str(path) not in ("", ":memory:"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    return engine_for(database_url())
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker:
+    return sessionmaker(bind=engine or get_engine(), future=True, expire_on_commit=False)
+
+
+def open_session(engine: Engine | None = None) -> Session:
+    return session_factory(engine)()
+
+
+def create_schema(engine: Engine | None = None) -> None:
+    from .models import Base
+
+    Base.metadata.create_all(engine or get_engine())

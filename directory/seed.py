@@ -1,0 +1,281 @@
+"""Load the project's own data (geography, categories, seed directory) into the database.
+
+Idempotent: every row has a stable key, and a row that already exists is left
+as it is, so loading twice changes nothing and never overwrites what staff
+have since corrected in the admin.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import (
+    Campaign,
+    Category,
+    DirectoryState,
+    Mrc,
+    Municipality,
+    Organization,
+    Phone,
+    PostalPrefix,
+    Schedule,
+    Service,
+    ServiceArea,
+)
+from .schedules import ScheduleRule, validate
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+GEOGRAPHY_DIR = DATA_DIR / "geography"
+SEED_DIR = DATA_DIR / "seed"
+
+
+class SeedError(ValueError):
+    pass
+
+
+@dataclass
+class SeedReport:
+    added: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.added[kind] = self.added.get(kind, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.added.values())
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {k: (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(handle, delimiter="\t")
+        ]
+
+
+def read_yaml(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or []
+
+
+def load_geography(session: Session, report: SeedReport, directory: Path = GEOGRAPHY_DIR) -> None:
+    existing_mrc = set(session.execute(select(Mrc.id)).scalars())
+    for row in read_tsv(directory / "mrc.tsv"):
+        if row["id"] not in existing_mrc:
+            session.add(Mrc(id=row["id"], name=row["name"], code=row["code"], seat=row["seat"], aliases=row.get("aliases", "")))
+            report.count("mrc")
+    session.flush()
+    existing = set(session.execute(select(Municipality.id)).scalars())
+    for row in read_tsv(directory / "municipalities.tsv"):
+        if row["id"] not in existing:
+            session.add(
+                Municipality(
+                    id=row["id"],
+                    name=row["name"],
+                    type=row["type"],
+                    geo_code=row.get("geo_code") or None,
+                    mrc_id=row["mrc_id"],
+                    aliases=row.get("aliases", ""),
+                )
+            )
+            report.count("municipality")
+    session.flush()
+    existing_prefixes = set(session.execute(select(PostalPrefix.prefix)).scalars())
+    for row in read_tsv(directory / "postal_codes.tsv"):
+        if row["prefix"] not in existing_prefixes:
+            session.add(
+                PostalPrefix(
+                    prefix=row["prefix"],
+                    mrc_id=row.get("mrc_id") or None,
+                    municipality_id=row.get("municipality_id") or None,
+                    needs_full_code=row.get("needs_full_code") in ("1", "true", "oui"),
+                )
+            )
+            existing_prefixes.add(row["prefix"])
+            report.count("postal_prefix")
+
+
+def load_categories(session: Session, report: SeedReport, path: Path = SEED_DIR / "categories.yml") -> None:
+    existing = set(session.execute(select(Category.id)).scalars())
+    for position, entry in enumerate(read_yaml(path)):
+        if entry["id"] in existing:
+            continue
+        session.add(
+            Category(
+                id=entry["id"],
+                label=entry["label"],
+                description=entry.get("description") or "",
+                synonyms="|".join(entry.get("synonyms") or []),
+                resident_facing=entry.get("resident_facing", True),
+                position=entry.get("position", position),
+            )
+        )
+        report.count("category")
+
+
+def _time(value) -> dt.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, int):  # YAML reads 09:00 as sexagesimal minutes
+        return dt.time(value // 60, value % 60)
+    hours, minutes = str(value).split(":")[:2]
+    return dt.time(int(hours), int(minutes))
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def build_schedule(entry: dict) -> Schedule:
+    schedule = Schedule(
+        freq=(entry.get("freq") or None),
+        interval=entry.get("interval") or 1,
+        byday=entry.get("byday"),
+        bymonthday=str(entry["bymonthday"]) if entry.get("bymonthday") is not None else None,
+        opens_at=_time(entry.get("opens_at")),
+        closes_at=_time(entry.get("closes_at")),
+        valid_from=_date(entry.get("valid_from")),
+        valid_to=_date(entry.get("valid_to")),
+        dtstart=_date(entry.get("dtstart")),
+        timezone=entry.get("timezone") or "America/Toronto",
+        open_24_7=bool(entry.get("open_24_7")),
+        closed_on_holidays=bool(entry.get("closed_on_holidays")),
+        description=entry.get("description"),
+    )
+    validate(ScheduleRule.from_row(schedule))
+    return schedule
+
+
+def build_area(entry: dict, municipality_mrc: dict[str, str], mrc_ids: set[str]) -> ServiceArea:
+    if entry.get("region"):
+        return ServiceArea(scope="region", description="Tout le Bas-Saint-Laurent")
+    if entry.get("municipality"):
+        municipality_id = entry["municipality"]
+        if municipality_id not in municipality_mrc:
+            raise SeedError(f"municipalité inconnue : {municipality_id}")
+        return ServiceArea(scope="municipality", municipality_id=municipality_id, mrc_id=municipality_mrc[municipality_id])
+    if entry.get("mrc"):
+        if entry["mrc"] not in mrc_ids:
+            raise SeedError(f"MRC inconnue : {entry['mrc']}")
+        return ServiceArea(scope="mrc", mrc_id=entry["mrc"])
+    raise SeedError(f"zone de service incomplète : {entry!r}")
+
+
+def load_organizations(session: Session, report: SeedReport, path: Path = SEED_DIR / "organizations.yml") -> None:
+    categories = {c.id: c for c in session.execute(select(Category)).scalars()}
+    municipality_mrc = dict(session.execute(select(Municipality.id, Municipality.mrc_id)).all())
+    mrc_ids = set(session.execute(select(Mrc.id)).scalars())
+    known_orgs = {o.seed_key: o for o in session.execute(select(Organization).where(Organization.seed_key.isnot(None))).scalars()}
+    known_services = set(session.execute(select(Service.seed_key).where(Service.seed_key.isnot(None))).scalars())
+    for entry in read_yaml(path):
+        org = known_orgs.get(entry["key"])
+        if org is None:
+            org = Organization(
+                seed_key=entry["key"],
+                name=entry["name"],
+                alternate_name=entry.get("alternate_name"),
+                description=entry.get("description") or "",
+                website=entry.get("website"),
+                email=entry.get("email"),
+                source=entry.get("source") or "",
+            )
+            session.add(org)
+            report.count("organization")
+        for item in entry.get("services") or []:
+            if item["key"] in known_services:
+                continue
+            unknown = [c for c in item.get("categories") or [] if c not in categories]
+            if unknown:
+                raise SeedError(f"{item['key']}: catégorie inconnue {unknown}")
+            service = Service(
+                seed_key=item["key"],
+                organization=org,
+                name=item["name"],
+                alternate_name=item.get("alternate_name"),
+                description=item.get("description") or "",
+                url=item.get("url"),
+                email=item.get("email"),
+                status=item.get("status") or "active",
+                eligibility_description=item.get("eligibility_description"),
+                fees_description=item.get("fees_description"),
+                application_process=item.get("application_process"),
+                assured_date=_date(item.get("assured_date")),
+                source=item.get("source") or entry.get("source") or "",
+                priority=item.get("priority") or 0,
+                categories=[categories[c] for c in item.get("categories") or []],
+                phones=[
+                    Phone(
+                        number=str(p["number"]),
+                        extension=p.get("extension"),
+                        type=p.get("type") or "voice",
+                        description=p.get("description"),
+                        position=i,
+                    )
+                    for i, p in enumerate(item.get("phones") or [])
+                ],
+                schedules=[build_schedule(s) for s in item.get("schedules") or []],
+                service_areas=[build_area(a, municipality_mrc, mrc_ids) for a in item.get("areas") or []],
+            )
+            if not service.service_areas:
+                raise SeedError(f"{item['key']}: aucune zone de service")
+            session.add(service)
+            known_services.add(item["key"])
+            report.count("service")
+
+
+def load_campaigns(session: Session, report: SeedReport, path: Path = SEED_DIR / "campaigns.yml") -> None:
+    if not path.exists():
+        return
+    known = set(session.execute(select(Campaign.seed_key).where(Campaign.seed_key.isnot(None))).scalars())
+    for entry in read_yaml(path):
+        if entry["key"] in known:
+            continue
+        session.add(
+            Campaign(
+                seed_key=entry["key"],
+                mrc_id=entry.get("mrc"),
+                title=entry["title"],
+                text=entry["text"],
+                starts_on=_date(entry.get("starts_on")),
+                ends_on=_date(entry.get("ends_on")),
+                source=entry.get("source") or "",
+            )
+        )
+        report.count("campaign")
+
+
+def bump_version(session: Session) -> None:
+    state = session.get(DirectoryState, 1)
+    if state is None:
+        session.add(DirectoryState(id=1, version=1))
+    else:
+        state.version += 1
+
+
+def seed_all(session: Session) -> SeedReport:
+    """Load everything in one transaction; all or nothing."""
+    report = SeedReport()
+    load_geography(session, report)
+    load_categories(session, report)
+    session.flush()
+    load_organizations(session, report)
+    load_campaigns(session, report)
+    if report.total:
+        bump_version(session)
+    return report
+
+
+def is_seeded(session: Session) -> bool:
+    return session.execute(select(Service.id).limit(1)).first() is not None
