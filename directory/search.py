@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .formatting import format_phone, mrc_display
 from .gazetteer import Gazetteer, Place, Resolution, default_gazetteer
-from .models import Category, Service, ServiceArea, ServiceAtLocation, service_category
+from .models import Category, Organization, Service, ServiceArea, ServiceAtLocation, service_category
 from .needs import NeedMatcher, matcher_from_rows
 from .schedules import OpeningStatus, ScheduleRule, opening_status
 from .text import fold
@@ -272,10 +272,14 @@ def _text_filter(session: Session, ranks: dict[str, tuple[int, int]], text: str)
     query = fold(text)
     if not query:
         return {}
-    rows = session.execute(select(Service.id, Service.name, Service.description).where(Service.id.in_(list(ranks)))).all()
+    rows = session.execute(
+        select(Service.id, Service.name, Service.description, Organization.name)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Service.id.in_(list(ranks)))
+    ).all()
     keep = {}
-    for service_id, name, description in rows:
-        haystack = fold(f"{name} {description}")
+    for service_id, name, description, organization in rows:
+        haystack = fold(f"{organization} {name} {description}")
         if fuzz.partial_ratio(query, haystack) >= 85:
             keep[service_id] = ranks[service_id]
     return keep

@@ -3,7 +3,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+RASA=.venv/bin/rasa
 export RASA_TELEMETRY_ENABLED=false
+started=$(date +%s)
 
-echo "== Tests unitaires et d'intégration"
+echo "== Données Rasa (rasa data validate)"
+$RASA data validate --fail-on-warnings --quiet
+
+echo "== Entraînement du modèle (sauté si les données n'ont pas changé)"
+t0=$(date +%s)
+$RASA train --quiet --fixed-model-name phare --out models
+echo "   entraînement : $(( $(date +%s) - t0 )) s"
+
+echo "== Tests de dialogue (rasa test core)"
+$RASA test core --model models/phare.tar.gz --stories tests/test_stories.yml \
+  --fail-on-prediction-errors --no-plot --out var/results/core >/dev/null
+echo "   tests/test_stories.yml : toutes les histoires passent"
+
+echo "== Évaluation NLU sur le jeu réservé (tests/nlu/heldout.yml)"
+$PY scripts/eval_nlu.py --model models/phare.tar.gz --min-accuracy "${PHARE_MIN_ACCURACY:-0.90}" --min-f1 "${PHARE_MIN_F1:-0.90}"
+
+echo "== Tests (pytest)"
 $PY -m pytest -q
+
+echo "== Durée totale : $(( $(date +%s) - started )) s"

@@ -1,0 +1,1 @@
+"""Phare's custom actions (Rasa SDK), one action per class."""

@@ -1,0 +1,1 @@
+"""Phare's input channels (Rasa InputChannel subclasses)."""

@@ -1,0 +1,51 @@
+"""Rasa's SQL tracker store and lock store, configured by Phare's environment.
+
+One switch moves the conversations: `PHARE_TRACKER_URL` (or else
+`PHARE_DATABASE_URL`) names the database; without either, conversations stay
+in `var/tracker.db` (SQLite), so a restart keeps them.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from sqlalchemy.engine import make_url
+
+from directory.db import VAR_DIR
+
+
+def tracker_url() -> str:
+    return (
+        os.environ.get("PHARE_TRACKER_URL")
+        or os.environ.get("PHARE_DATABASE_URL")
+        or f"sqlite:///{VAR_DIR / 'tracker.db'}"
+    )
+
+
+def sql_store_kwargs(url: str) -> dict[str, Any]:
+    """SQLAlchemy URL -> the keyword arguments of Rasa's SQLTrackerStore."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        db = parsed.database or ":memory:"
+        if db != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(db)), exist_ok=True)
+        return {"dialect": "sqlite", "db": db}
+    return {
+        "dialect": parsed.drivername,
+        "host": parsed.host,
+        "port": parsed.port,
+        "db": parsed.database,
+        "username": parsed.username,
+        "password": parsed.password,
+        "query": dict(parsed.query) or None,
+    }
+
+
+class PhareTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
+        url = kwargs.pop("url", None) or tracker_url()
+        kwargs.pop("type", None)
+        super().__init__(domain=domain, event_broker=event_broker, **sql_store_kwargs(url))

@@ -1,0 +1,86 @@
+"""The real Phare stack (trained model, Rasa server, action server) on free ports."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.launcher import MODEL_PATH, Ports, start_stack, wait_stack
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack_env(tmp_path_factory, seeded_engine):
+    """Environment of the servers: a copy of the seeded directory, its own tracker store."""
+    work = tmp_path_factory.mktemp("stack")
+    db = work / "phare.db"
+    shutil.copy(seeded_engine.url.database, db)
+    return {
+        "PHARE_DATABASE_URL": f"sqlite:///{db}",
+        "PHARE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+        "PHARE_VAR_DIR": str(work),
+        "PHARE_SMS_VALIDATE": "true",
+        "TWILIO_AUTH_TOKEN": "test-auth-token-0123456789",
+        "PHARE_SMS_PUBLIC_URL": "https://phare.example.org",
+        "PHARE_SENDER_SECRET": "test-sender-secret",
+        "LOG_LEVEL": "INFO",
+        "_work": str(work),
+    }
+
+
+@pytest.fixture(scope="session")
+def phare(stack_env):
+    if not MODEL_PATH.exists():
+        pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` (make test does it)")
+    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port())
+    env = {k: v for k, v in stack_env.items() if not k.startswith("_")}
+    stack = start_stack(ports, log_dir=Path(stack_env["_work"]) / "logs", extra_env=env)
+    try:
+        wait_stack(stack, ports, timeout=240)
+    except Exception:
+        stack.stop()
+        logs = Path(stack_env["_work"]) / "logs"
+        for log in logs.glob("*.log"):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}")
+        raise
+    yield {"rasa": f"http://127.0.0.1:{ports.rasa}", "web": f"http://127.0.0.1:{ports.web}", "ports": ports,
+           "stack": stack, "env": stack_env}
+    stack.stop()
+
+
+class Conversation:
+    def __init__(self, base: str, metadata: dict | None = None):
+        self.base = base
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.metadata = metadata
+        self.client = httpx.Client(timeout=60)
+
+    def say(self, text: str) -> str:
+        body = {"sender": self.sender, "message": text}
+        if self.metadata:
+            body["metadata"] = self.metadata
+        response = self.client.post(f"{self.base}/webhooks/rest/webhook", json=body)
+        response.raise_for_status()
+        self.last = response.json()
+        return "\n".join(m.get("text", "") for m in self.last)
+
+    def buttons(self) -> list[dict]:
+        return [b for m in self.last for b in m.get("buttons", [])]
+
+
+@pytest.fixture()
+def chat(phare):
+    def make(metadata: dict | None = None) -> Conversation:
+        return Conversation(phare["rasa"], metadata)
+
+    return make

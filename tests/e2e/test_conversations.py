@@ -1,0 +1,150 @@
+"""End-to-end conversations through the trained model and the running servers (REST)."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from directory.seed import SEED_DIR
+
+pytestmark = pytest.mark.e2e
+
+# How a resident asks for each category, and three MRCs (a town in each) to ask from.
+ASKS = {
+    "aide-alimentaire": "jai pu rien a manger, y a tu du depannage alimentaire a {town}",
+    "frigo-libre-service": "y a tu un frigo libre-service à {town}?",
+    "soutien-telephonique": "chu tout seul pis jaimerais ca parler a quelqu'un au telephone, je reste a {town}",
+    "livraison-epicerie": "je peux pu sortir, quelqu'un peut tu me livrer mon epicerie a {town}",
+    "repas": "je cherche des repas cuisinés pour ma mère à {town}",
+    "cuisine-collective": "une cuisine collective a {town}?",
+    "jardin": "je voudrais faire un potager, y a tu de l'aide pour jardiner a {town}",
+    "livres-a-domicile": "ma grand-mère voudrait emprunter des livres à domicile, elle est à {town}",
+    "immigration": "je viens d'arriver au Canada et j'ai droit a aucune aide d'urgence, je suis a {town}",
+    "familles-enfants": "j'ai besoin d'aide pour mes enfants, on est une famille a {town}",
+    "logement-social": "je suis locataire en HLM a {town}, j'ai besoin d'un suivi",
+    "ressources-mrc": "c'est quoi la liste des ressources pour {town}",
+    "defense-droits": "jai un probleme avec mon cheque d'aide sociale, je suis a {town}",
+}
+TOWNS = {
+    "la-matanie": "Matane", "la-matapedia": "Amqui", "la-mitis": "Mont-Joli", "rimouski-neigette": "Rimouski",
+    "les-basques": "Trois-Pistoles", "riviere-du-loup": "Cacouna", "temiscouata": "Dégelis", "kamouraska": "Saint-Pascal",
+}
+MRC_TRIPLES = [("les-basques", "la-matanie", "kamouraska"), ("rimouski-neigette", "la-matapedia", "temiscouata"),
+               ("la-mitis", "riviere-du-loup", "les-basques")]
+
+
+def seed_services():
+    for org in yaml.safe_load((SEED_DIR / "organizations.yml").read_text(encoding="utf-8")):
+        for service in org.get("services") or []:
+            if (service.get("status") or "active") == "active":
+                yield service
+
+
+def local_names(category: str, mrc: str) -> list[str]:
+    return [s["name"] for s in seed_services()
+            if category in s["categories"] and any(a.get("mrc") == mrc and not a.get("municipality") for a in s["areas"])]
+
+
+CASES = [(cat, mrc) for i, cat in enumerate(ASKS) for mrc in MRC_TRIPLES[i % 3]]
+
+
+@pytest.mark.parametrize("category,mrc", CASES)
+def test_every_category_in_three_mrcs(chat, category, mrc):
+    conversation = chat()
+    answer = conversation.say(ASKS[category].format(town=TOWNS[mrc]))
+    expected = local_names(category, mrc)
+    if expected:
+        assert any(name in answer for name in expected), f"{category}@{mrc}: expected one of {expected}\n{answer}"
+    else:
+        assert "aucun service" in answer and "211" in answer, answer
+    others = [s["name"] for s in seed_services() if category in s["categories"]
+              and not any(a.get("mrc") == mrc or a.get("region") for a in s["areas"])]
+    before_nearby = answer.split("MRC voisine")[0]
+    for name in others:
+        if name not in expected:
+            assert name not in before_nearby, f"{name} (another MRC) presented as local for {mrc}"
+
+
+def test_done_criteria_frigo_matane(chat):
+    answer = chat().say("y a tu un frigo libre-service à Matane?")
+    assert "Club des 50 ans" in answer
+
+
+def test_done_criteria_crisis(chat):
+    answer = chat().say("je veux pu vivre")
+    assert "1 866 APPELLE" in answer
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("jveux mourir", "1 866 APPELLE"),
+    ("mon chum me frappe pis jai peur", "1 800 363-9010"),
+    ("mon pere respire pu", "911"),
+])
+def test_crisis_wins(chat, text, expected):
+    assert expected in chat().say(text)
+
+
+def test_need_then_place(chat):
+    c = chat()
+    assert "municipalité" in c.say("jai faim")
+    assert "Croc-Ensemble" in c.say("trois pistoles")
+
+
+def test_place_then_need_then_remembered_then_changed(chat):
+    c = chat()
+    c.say("bonjour, chu a matane")
+    assert "Club des 50 ans" in c.say("un frigo libre service?")
+    c.say("pis de la bouffe?")
+    answer = c.say("et à Trois-Pistoles?")
+    assert "Croc-Ensemble" in answer
+
+
+def test_postal_codes(chat):
+    c = chat()
+    c.say("j'ai besoin d'aide pour ma famille")
+    assert "Centre de pédiatrie sociale" in c.say("G5L 3A1")
+    c2 = chat()
+    c2.say("besoin de bouffe")
+    assert "code postal complet" in c2.say("G0L")
+    assert "Croc-Ensemble" in c2.say("G0L 4K0")
+
+
+def test_out_of_scope_and_robot_and_human(chat):
+    c = chat()
+    assert "211" in c.say("c quoi la meteo demain")
+    assert "automatisé" in c.say("es-tu un robot?")
+    assert "211" in c.say("je veux parler a une vraie personne")
+
+
+def test_hours(chat):
+    c = chat()
+    c.say("bouffe a trois-pistoles")
+    answer = c.say("c'est tu ouvert aujourd'hui?")
+    assert "Croc-Ensemble" in answer or "Moisson" in answer
+
+
+def test_no_result_is_honest(chat):
+    answer = chat().say("des livres a domicile pour ma mere a Saint-Pascal")
+    assert "aucun service" in answer and "211" in answer
+
+
+def test_site_mrc_preset(chat):
+    answer = chat({"mrc": "les-basques"}).say("jai besoin de bouffe")
+    assert "Croc-Ensemble" in answer
+
+
+def test_fallback_offers_categories(chat):
+    c = chat()
+    c.say("blurp zzkq")
+    assert c.buttons(), "the fallback offers the categories as buttons"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "a" * 2000, "<script>alert(1)</script>", "'; DROP TABLE events; --"])
+def test_bad_input_gets_an_answer(chat, text):
+    assert chat().say(text).strip()
+
+
+def test_restart_forgets(chat):
+    c = chat()
+    c.say("bouffe a trois-pistoles")
+    c.say("/restart")
+    assert "municipalité" in c.say("pis un frigo?")
