@@ -11,6 +11,7 @@ RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed-stamp
 export RASA_TELEMETRY_ENABLED := false
 export PHARE_PROJECT_ROOT := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install seed train run test test-unit bench bench-directory clean
 

@@ -112,6 +112,7 @@ def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = N
     env = dict(os.environ)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.update(extra_env or {})
+    env["PHARE_RASA_URL"] = (extra_env or {}).get("PHARE_RASA_URL", f"http://127.0.0.1:{ports.rasa}")
     python = sys.executable
     rasa = str(Path(python).with_name("rasa"))
     stack = Stack()

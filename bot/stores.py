@@ -2,7 +2,8 @@
 
 One switch moves the conversations: `PHARE_TRACKER_URL` (or else
 `PHARE_DATABASE_URL`) names the database; without either, conversations stay
-in `var/tracker.db` (SQLite), so a restart keeps them.
+in `var/tracker.db` (SQLite), so a restart keeps them. `PHARE_REDIS_URL`
+turns on Redis locks so several Rasa processes can share conversations.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 from typing import Any, Optional
 
 from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
@@ -49,3 +51,30 @@ class PhareTrackerStore(SQLTrackerStore):
         url = kwargs.pop("url", None) or tracker_url()
         kwargs.pop("type", None)
         super().__init__(domain=domain, event_broker=event_broker, **sql_store_kwargs(url))
+
+
+def redis_lock_kwargs(url: str) -> dict[str, Any]:
+    """redis://[user:password@]host:port/db -> the keyword arguments of Rasa's RedisLockStore."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    db = (parsed.path or "/1").lstrip("/") or "1"
+    return {
+        "host": parsed.hostname or "localhost",
+        "port": parsed.port or 6379,
+        "db": int(db),
+        "username": parsed.username,
+        "password": parsed.password,
+        "use_ssl": parsed.scheme == "rediss",
+        "key_prefix": os.environ.get("PHARE_LOCK_PREFIX", "phare"),
+    }
+
+
+class PhareLockStore(LockStore):
+    """Rasa's RedisLockStore when PHARE_REDIS_URL is set (several Rasa processes), else in memory."""
+
+    def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
+        url = os.environ.get("PHARE_REDIS_URL")
+        if url:
+            return RedisLockStore(**redis_lock_kwargs(url))
+        return InMemoryLockStore()
