@@ -170,6 +170,8 @@ def results_messages(
         lines = [r for r in regional if r.priority < 90]
         if lines:
             messages.append(Message(service_text(lines[0], now, None, compact)))
+        if campaign:
+            messages.append(Message(campaign))
         messages.append(Message(f"Le 211 connaît aussi les ressources de votre coin : composez le 2-1-1, c'est gratuit. {NORMAL}"))
         return messages
     if campaign and offset == 0:

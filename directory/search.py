@@ -330,11 +330,15 @@ def search(
 
 def _nearby(session: Session, mrc_id: str, category_id: str, now: dt.datetime, limit: int) -> list[ServiceResult]:
     found: list[ServiceResult] = []
+    seen: set[str] = set()
     for neighbour in NEIGHBOURS.get(mrc_id, ()):
         place = Place(kind="mrc", mrc_id=neighbour, mrc_name=None)
-        ranks = {i: r for i, r in _candidate_ranks(session, place, category_id).items() if r[0] < RANK_REGION}
+        ranks = {
+            i: r for i, r in _candidate_ranks(session, place, category_id).items() if r[0] < RANK_REGION and i not in seen
+        }
         services = _load_services(session, list(ranks))
         for service_id in _order(ranks, services, category_id):
+            seen.add(service_id)
             found.append(to_result(services[service_id], RANK_NEIGHBOUR, now))
             if len(found) >= limit:
                 return found
