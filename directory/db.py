@@ -60,6 +60,7 @@ def open_session(engine: Engine | None = None) -> Session:
 
 
 def create_schema(engine: Engine | None = None) -> None:
-    from .models import Base
+    """Create or upgrade the directory schema (Alembic migrations)."""
+    from .migrate import upgrade
 
-    Base.metadata.create_all(engine or get_engine())
+    upgrade(engine or get_engine())

@@ -312,6 +312,8 @@ class NeedLog(Base):
     result_count = Column(Integer, nullable=False)
     channel = Column(String(20), nullable=False, default="")
 
+    __table_args__ = (Index("ix_need_log_day_mrc_category", "day", "mrc_id", "category_id"),)
+
 
 class DirectoryState(Base):
     """A single counter bumped by every write, so readers can tell when to refresh."""
