@@ -116,7 +116,7 @@ def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = N
     python = sys.executable
     rasa = str(Path(python).with_name("rasa"))
     stack = Stack()
-    stack.start("actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)], env, log_dir)
+    stack.start("actions", [python, "-m", "bot.action_server", "--port", str(ports.actions)], env, log_dir)
     stack.start(
         "rasa",
         [rasa, "run", "--model", str(model), "--endpoints", str(runtime_endpoints(ports)),
@@ -131,8 +131,8 @@ def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = N
 
 
 def wait_stack(stack: Stack, ports: Ports, timeout: float = 180.0) -> None:
-    wait_ready(f"http://127.0.0.1:{ports.actions}/health", stack, timeout)
-    wait_ready(f"http://127.0.0.1:{ports.rasa}/webhooks/rest/", stack, timeout)
+    wait_ready(f"http://127.0.0.1:{ports.actions}/ready", stack, timeout)
+    wait_ready(f"http://127.0.0.1:{ports.rasa}/webhooks/health/", stack, timeout)
     if any(name == "web" for name, _ in stack.processes):
         wait_ready(f"http://127.0.0.1:{ports.web}/health", stack, timeout)
 

@@ -1,0 +1,50 @@
+"""The action server: rasa_sdk's own app, plus a readiness check of the directory database.
+
+`python -m bot.action_server --port 5055`. Binds to 127.0.0.1 unless
+PHARE_ACTIONS_BIND says otherwise: only Rasa talks to it.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+from sanic import response
+from sqlalchemy import text
+
+from directory.db import get_engine
+
+from .logging_setup import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def build_app():
+    app = create_app("actions", cors_origins=None)
+
+    @app.get("/ready")
+    async def ready(_request):
+        try:
+            with get_engine().connect() as connection:
+                connection.execute(text("SELECT 1 FROM service LIMIT 1"))
+        except Exception as exc:
+            logger.error("readiness: directory database unavailable (%s)", exc.__class__.__name__)
+            return response.json({"status": "error", "database": "unavailable"}, status=503)
+        return response.json({"status": "ok", "database": "ok"})
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.action_server")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PHARE_ACTIONS_PORT", 5055)))
+    parser.add_argument("--host", default=os.environ.get("PHARE_ACTIONS_BIND", "127.0.0.1"))
+    args = parser.parse_args(argv)
+    configure_logging()
+    build_app().run(args.host, args.port, workers=1, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

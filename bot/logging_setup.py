@@ -1,0 +1,41 @@
+"""Structured (JSON-lines) logs that never carry a message text or a phone number.
+
+At the default level (INFO) Rasa and Sanic log no message contents; this
+module sets that level, formats records as one JSON object per line, and
+masks anything that looks like a phone number as a last line of defence.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+
+PHONE = re.compile(r"\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = PHONE.sub("[numéro masqué]", record.getMessage())
+        data = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": message,
+        }
+        if record.exc_info:
+            data["exception"] = PHONE.sub("[numéro masqué]", self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(level: str | None = None) -> None:
+    level = (level or os.environ.get("PHARE_LOG_LEVEL") or "INFO").upper()
+    handler = logging.StreamHandler()
+    if os.environ.get("PHARE_LOG_FORMAT", "json") == "json":
+        handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("sanic.access", "urllib3", "matplotlib", "tensorflow", "absl"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
