@@ -11,6 +11,7 @@ import logging
 import os
 
 from sanic import Sanic, response
+from sanic.exceptions import NotFound
 from sqlalchemy import text
 
 from directory.db import create_schema, get_engine
@@ -23,6 +24,14 @@ BLUEPRINTS = [
     ("directory.admin.routes", "blueprint"),
     ("directory.api", "blueprint"),
 ]
+
+
+NOT_FOUND_PAGE = """<!doctype html>
+<html lang="fr-CA"><head><meta charset="utf-8"><title>Page introuvable — Phare</title></head>
+<body><main><h1>Page introuvable</h1>
+<p>Cette page n'existe pas. <a href="/">Retour à l'accueil de Phare</a>.</p>
+<p>Besoin d'aide tout de suite? Composez le 211 (gratuit et confidentiel). En cas d'urgence : 911.</p>
+</main></body></html>"""
 
 
 def create_app(name: str = "phare_web") -> Sanic:
@@ -39,6 +48,12 @@ def create_app(name: str = "phare_web") -> Sanic:
             logger.exception("health check: database unavailable")
             return response.json({"status": "error", "database": "unavailable"}, status=503)
         return response.json({"status": "ok", "database": "ok"})
+
+    @app.exception(NotFound)
+    async def not_found(request, _exception):
+        if request.path.startswith("/api/"):
+            return response.json({"error": "Ressource introuvable."}, status=404)
+        return response.html(NOT_FOUND_PAGE, status=404)
 
     for module_name, attribute in BLUEPRINTS:
         try:
