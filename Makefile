@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PHARE_PROJECT_ROOT := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install seed train run test test-unit bench bench-directory clean
+.PHONY: help install seed train run test test-unit bench bench-directory clean sms
 
 help:
 	@echo "make run    — installe, charge le répertoire, entraîne le modèle au besoin et démarre Phare"
@@ -47,6 +47,10 @@ test-unit: install
 
 bench-directory: install
 	$(PY) scripts/bench_directory.py
+
+# Text Phare like a phone (signed Twilio webhooks) while `make run` is running.
+sms: install
+	$(PY) scripts/sms_simulator.py
 
 clean:
 	rm -rf $(VENV) models var .rasa
