@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PHARE_PROJECT_ROOT := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install seed train run test test-unit bench bench-directory clean sms
+.PHONY: help install seed train run test test-unit bench bench-directory bench-load clean sms
 
 help:
 	@echo "make run    — installe, charge le répertoire, entraîne le modèle au besoin et démarre Phare"
@@ -37,7 +37,10 @@ train: install
 	$(RASA) train --quiet --fixed-model-name phare --out models
 
 run: seed train
-	$(PY) -m bot run
+	@if [ -z "$$TWILIO_AUTH_TOKEN" ]; then \
+	  echo "ATTENTION : TWILIO_AUTH_TOKEN absent — signatures SMS NON vérifiées (développement seulement, pour make sms)."; \
+	  export PHARE_SMS_VALIDATE=false; \
+	fi; $(PY) -m bot run
 
 test: install
 	bash scripts/test.sh
@@ -47,6 +50,18 @@ test-unit: install
 
 bench-directory: install
 	$(PY) scripts/bench_directory.py
+
+# Latency through the REST channel (1 and 20 conversations), start-up, RSS; then the SMS path.
+bench: install train
+	$(PY) scripts/bench_directory.py --rounds 1000
+	$(PY) scripts/bench_load.py --web 1 --turns 40 --duration 60
+	$(PY) scripts/bench_load.py --web 20 --duration 30
+	$(PY) scripts/bench_sms.py
+
+# Mixed web + SMS residents against one, then two Rasa instances (PostgreSQL + Redis).
+bench-load: install train
+	$(PY) scripts/bench_load.py --web 10 --sms 10 --duration 60
+	$(PY) scripts/bench_load.py --web 10 --sms 10 --duration 60 --instances 2 --postgres
 
 # Text Phare like a phone (signed Twilio webhooks) while `make run` is running.
 sms: install

@@ -137,6 +137,10 @@ def wait_stack(stack: Stack, ports: Ports, timeout: float = 180.0) -> None:
         wait_ready(f"http://127.0.0.1:{ports.web}/health", stack, timeout)
 
 
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot run")
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("PHARE_RASA_PORT", 5005)))
@@ -148,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Modèle introuvable ({args.model}) : lancez « make run » ou « make train ».", file=sys.stderr)
         return 1
     ensure_directory()
+    # Stop the children on SIGTERM (systemd, a parent shell) as on Ctrl-C;
+    # a background shell job may have SIGINT ignored, so restore it too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     ports = Ports(args.rasa_port, args.actions_port, args.web_port)
     started = time.monotonic()
     stack = start_stack(ports, args.model)
@@ -156,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nPhare est prêt ({time.monotonic() - started:.0f} s).")
         print(f"  Clavardage (REST)   : http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook")
         print(f"  Clavardage (socket) : http://127.0.0.1:{ports.rasa}/socket.io")
+        print(f"  Texto (Twilio)      : http://127.0.0.1:{ports.rasa}/webhooks/sms/webhook  (simulateur : make sms)")
         if any(name == "web" for name, _ in stack.processes):
             print(f"  Pages de démo       : http://127.0.0.1:{ports.web}/")
             print(f"  Administration      : http://127.0.0.1:{ports.web}/admin/")

@@ -9,16 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from .formatting import format_phone, mrc_display
 from .gazetteer import Gazetteer, Place, Resolution, default_gazetteer
-from .models import Category, Organization, Service, ServiceArea, ServiceAtLocation, service_category
+from .models import (
+    Category,
+    DirectoryState,
+    Location,
+    Mrc,
+    Municipality,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    service_category,
+)
 from .needs import NeedMatcher, matcher_from_rows
 from .schedules import OpeningStatus, ScheduleRule, opening_status
 from .text import fold
@@ -152,23 +165,39 @@ def _area_clause(place: Place):
     return [(ServiceArea.scope == "region", RANK_REGION)]
 
 
-def _candidate_ranks(session: Session, place: Place, category_id: str | None) -> dict[str, tuple[int, int]]:
-    """service id -> (area rank, priority) for visible services of the place."""
+@dataclass(frozen=True)
+class _Candidate:
+    rank: int
+    priority: int
+    closed: bool
+    sort_name: str
+
+    @property
+    def key(self) -> tuple:
+        # Closest area first, open before temporarily closed, then priority and name.
+        return (self.rank, self.closed, -self.priority, self.sort_name)
+
+
+def _candidate_ranks(session: Session, place: Place, category_id: str | None) -> dict[str, _Candidate]:
+    """service id -> its best area rank and sort key, for visible services of the place."""
     clauses = _area_clause(place)
-    stmt = select(ServiceArea.service_id, ServiceArea.scope, ServiceArea.mrc_id, ServiceArea.municipality_id, Service.priority).join(
-        Service, Service.id == ServiceArea.service_id
-    ).where(Service.status.in_(VISIBLE_STATUSES), or_(*[c for c, _ in clauses]))
+    stmt = select(
+        ServiceArea.service_id, ServiceArea.scope, ServiceArea.mrc_id, ServiceArea.municipality_id,
+        Service.priority, Service.status, Service.name,
+    ).join(Service, Service.id == ServiceArea.service_id).where(
+        Service.status.in_(VISIBLE_STATUSES), or_(*[c for c, _ in clauses])
+    )
     if category_id:
         stmt = stmt.join(service_category, service_category.c.service_id == Service.id).where(
             service_category.c.category_id == category_id
         )
-    ranks: dict[str, tuple[int, int]] = {}
-    for service_id, scope, mrc_id, municipality_id, priority in session.execute(stmt):
+    ranks: dict[str, _Candidate] = {}
+    for service_id, scope, mrc_id, municipality_id, priority, status, name in session.execute(stmt):
         rank = _rank_of(place, scope, mrc_id, municipality_id)
         if rank is None:
             continue
-        if service_id not in ranks or rank < ranks[service_id][0]:
-            ranks[service_id] = (rank, priority or 0)
+        if service_id not in ranks or rank < ranks[service_id].rank:
+            ranks[service_id] = _Candidate(rank, priority or 0, status != "active", fold(name))
     return ranks
 
 
@@ -185,89 +214,135 @@ def _rank_of(place: Place, scope: str, mrc_id: str | None, municipality_id: str 
     return None
 
 
-def _load_services(session: Session, ids: list[str]) -> dict[str, Service]:
+class _DetailCache:
+    """Service details as shown to residents, kept until the directory changes.
+
+    Every write bumps `directory_state.version` (see directory.db), and each
+    search reads that version first, so no cached detail outlives a change —
+    in this process or in another one sharing the database.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._items: dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]] = {}
+
+    def get(self, session: Session, ids: list[str]) -> dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]]:
+        version = session.execute(select(DirectoryState.version).where(DirectoryState.id == 1)).scalar() or 0
+        key = (str(session.get_bind().url), version)
+        with self._lock:
+            if key != self._key:
+                self._key, self._items = key, {}
+            found = {i: self._items[i] for i in ids if i in self._items}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            loaded = _load_details(session, missing)
+            with self._lock:
+                if self._key == key:
+                    self._items.update(loaded)
+            found.update(loaded)
+        return found
+
+
+_details_cache = _DetailCache()
+
+
+def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]]:
+    """Everything shown about these services, in six plain queries (no ORM objects: it is the hot path)."""
     if not ids:
         return {}
-    stmt = (
-        select(Service)
-        .where(Service.id.in_(ids))
-        .options(
-            selectinload(Service.organization),
-            selectinload(Service.phones),
-            selectinload(Service.schedules),
-            selectinload(Service.categories),
-            selectinload(Service.service_areas).selectinload(ServiceArea.mrc),
-            selectinload(Service.service_areas).selectinload(ServiceArea.municipality),
-            selectinload(Service.locations).selectinload(ServiceAtLocation.location),
+    phones: dict[str, list[PhoneInfo]] = {i: [] for i in ids}
+    for row in session.execute(
+        select(Phone.service_id, Phone.number, Phone.extension, Phone.type, Phone.description)
+        .where(Phone.service_id.in_(ids)).order_by(Phone.position)
+    ):
+        phones[row.service_id].append(
+            PhoneInfo(row.number, format_phone(row.number, row.extension), row.extension, row.type or "voice", row.description)
         )
-    )
-    return {s.id: s for s in session.execute(stmt).scalars()}
+    rules: dict[str, list[ScheduleRule]] = {i: [] for i in ids}
+    notes: dict[str, list[str]] = {i: [] for i in ids}
+    for row in session.execute(select(Schedule).where(Schedule.service_id.in_(ids)).execution_options(prebuffer_rows=True)):
+        schedule = row[0]
+        rules[schedule.service_id].append(ScheduleRule.from_row(schedule))
+        if schedule.description:
+            notes[schedule.service_id].append(schedule.description)
+    categories: dict[str, list[str]] = {i: [] for i in ids}
+    for service_id, category_id in session.execute(
+        select(service_category.c.service_id, service_category.c.category_id)
+        .join(Category, Category.id == service_category.c.category_id)
+        .where(service_category.c.service_id.in_(ids)).order_by(Category.position)
+    ):
+        categories[service_id].append(category_id)
+    areas: dict[str, list[str]] = {i: [] for i in ids}
+    region_wide: set[str] = set()
+    for row in session.execute(
+        select(ServiceArea.service_id, ServiceArea.scope, Mrc.name.label("mrc_name"), Municipality.name.label("municipality_name"))
+        .outerjoin(Mrc, Mrc.id == ServiceArea.mrc_id)
+        .outerjoin(Municipality, Municipality.id == ServiceArea.municipality_id)
+        .where(ServiceArea.service_id.in_(ids))
+    ):
+        if row.scope == "region":
+            region_wide.add(row.service_id)
+        elif row.scope == "mrc" and row.mrc_name:
+            areas[row.service_id].append(mrc_display(row.mrc_name))
+        elif row.scope == "municipality" and row.municipality_name:
+            areas[row.service_id].append(row.municipality_name)
+    addresses: dict[str, str] = {}
+    for row in session.execute(
+        select(ServiceAtLocation.service_id, Location.address_1, Location.city, Location.postal_code)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .where(ServiceAtLocation.service_id.in_(ids))
+    ):
+        bits = [b for b in (row.address_1, row.city, row.postal_code) if b]
+        if bits and row.service_id not in addresses:
+            addresses[row.service_id] = ", ".join(bits)
+    details = {}
+    for row in session.execute(
+        select(Service, Organization.name.label("org_name"), Organization.website, Organization.email.label("org_email"))
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Service.id.in_(ids))
+    ):
+        service = row[0]
+        i = service.id
+        result = ServiceResult(
+            id=i,
+            name=service.name,
+            organization=row.org_name or "",
+            description=service.description or "",
+            categories=tuple(categories[i]),
+            phones=tuple(phones[i]),
+            url=service.url or row.website,
+            email=service.email or row.org_email,
+            address=addresses.get(i),
+            status=service.status,
+            assured_date=service.assured_date,
+            scope="",
+            area_label="tout le Bas-Saint-Laurent" if i in region_wide else ", ".join(areas[i]),
+            opening=OpeningStatus(known=False),
+            schedule_description=" ".join(notes[i]) or None,
+            eligibility_description=service.eligibility_description,
+            fees_description=service.fees_description,
+            application_process=service.application_process,
+            priority=service.priority or 0,
+        )
+        details[i] = (result, tuple(rules[i]))
+    return details
 
 
-def _area_label(service: Service) -> str:
-    parts = []
-    for area in service.service_areas:
-        if area.scope == "region":
-            return "tout le Bas-Saint-Laurent"
-        if area.scope == "mrc" and area.mrc:
-            parts.append(mrc_display(area.mrc.name))
-        elif area.scope == "municipality" and area.municipality:
-            parts.append(area.municipality.name)
-    return ", ".join(parts)
+def _results(session: Session, ids: list[str], ranks: dict[str, int], now: dt.datetime) -> list[ServiceResult]:
+    details = _details_cache.get(session, ids)
+    return [
+        replace(details[i][0], scope=SCOPE_NAMES[ranks[i]], opening=opening_status(details[i][1], now))
+        for i in ids
+        if i in details
+    ]
 
 
-def _address(service: Service) -> str | None:
-    for link in service.locations:
-        loc = link.location
-        if loc and (loc.address_1 or loc.city):
-            bits = [b for b in (loc.address_1, loc.city, loc.postal_code) if b]
-            return ", ".join(bits)
-    return None
+def _order(ranks: dict[str, _Candidate]) -> list[str]:
+    return sorted(ranks, key=lambda service_id: ranks[service_id].key)
 
 
-def to_result(service: Service, rank: int, now: dt.datetime) -> ServiceResult:
-    rules = [ScheduleRule.from_row(s) for s in service.schedules]
-    descriptions = [s.description for s in service.schedules if s.description]
-    phones = list(service.phones)
-    return ServiceResult(
-        id=service.id,
-        name=service.name,
-        organization=service.organization.name if service.organization else "",
-        description=service.description or "",
-        categories=tuple(c.id for c in service.categories),
-        phones=tuple(
-            PhoneInfo(p.number, format_phone(p.number, p.extension), p.extension, p.type or "voice", p.description)
-            for p in phones
-        ),
-        url=service.url or (service.organization.website if service.organization else None),
-        email=service.email or (service.organization.email if service.organization else None),
-        address=_address(service),
-        status=service.status,
-        assured_date=service.assured_date,
-        scope=SCOPE_NAMES[rank],
-        area_label=_area_label(service),
-        opening=opening_status(rules, now),
-        schedule_description=" ".join(descriptions) or None,
-        eligibility_description=service.eligibility_description,
-        fees_description=service.fees_description,
-        application_process=service.application_process,
-        priority=service.priority or 0,
-    )
-
-
-def _order(ranks: dict[str, tuple[int, int]], services: dict[str, Service], primary: str | None) -> list[str]:
-    def key(service_id: str):
-        rank, priority = ranks[service_id]
-        service = services[service_id]
-        cats = [c.id for c in service.categories]
-        primary_rank = 0 if (primary and cats and cats[0] == primary) else 1
-        closed = 1 if service.status != "active" else 0
-        return (rank, closed, primary_rank, -priority, fold(service.name))
-
-    return sorted((i for i in ranks if i in services), key=key)
-
-
-def _text_filter(session: Session, ranks: dict[str, tuple[int, int]], text: str) -> dict[str, tuple[int, int]]:
+def _text_filter(session: Session, ranks: dict[str, _Candidate], text: str) -> dict[str, _Candidate]:
     """Free-text need with no category: keep services whose name or description mentions it."""
     query = fold(text)
     if not query:
@@ -316,12 +391,10 @@ def search(
     if free_text:
         ranks = _text_filter(session, ranks, need)
     outcome.total = len(ranks)
-    outcome.local_count = sum(1 for rank, _ in ranks.values() if rank < RANK_REGION)
-    top_ids = sorted(ranks, key=lambda i: (ranks[i][0], -ranks[i][1]))
-    # Load a few more than asked so the in-Python ordering sees every tie.
-    services = _load_services(session, top_ids[: max(limit * 3, 30)])
-    ordered = _order(ranks, services, category_id)[:limit]
-    outcome.results = [to_result(services[i], ranks[i][0], now) for i in ordered]
+    outcome.local_count = sum(1 for c in ranks.values() if c.rank < RANK_REGION)
+    # Only the services shown are loaded in full.
+    ordered = _order(ranks)[:limit]
+    outcome.results = _results(session, ordered, {i: ranks[i].rank for i in ordered}, now)
 
     if outcome.local_count == 0 and category_id and resolved and resolved.mrc_id:
         outcome.nearby = _nearby(session, resolved.mrc_id, category_id, now, limit=3)
@@ -334,12 +407,11 @@ def _nearby(session: Session, mrc_id: str, category_id: str, now: dt.datetime, l
     for neighbour in NEIGHBOURS.get(mrc_id, ()):
         place = Place(kind="mrc", mrc_id=neighbour, mrc_name=None)
         ranks = {
-            i: r for i, r in _candidate_ranks(session, place, category_id).items() if r[0] < RANK_REGION and i not in seen
+            i: c for i, c in _candidate_ranks(session, place, category_id).items() if c.rank < RANK_REGION and i not in seen
         }
-        services = _load_services(session, list(ranks))
-        for service_id in _order(ranks, services, category_id):
-            seen.add(service_id)
-            found.append(to_result(services[service_id], RANK_NEIGHBOUR, now))
-            if len(found) >= limit:
-                return found
+        ordered = _order(ranks)[: limit - len(found)]
+        seen.update(ordered)
+        found.extend(_results(session, ordered, {i: RANK_NEIGHBOUR for i in ordered}, now))
+        if len(found) >= limit:
+            return found
     return found

@@ -62,9 +62,9 @@ def generate(session, count: int, rng: random.Random) -> None:
             links.append({"service_id": sid, "category_id": cat})
         roll = rng.random()
         if roll < 0.02:
-            areas.append({"id": f"a-{sid}", "service_id": sid, "scope": "region"})
+            areas.append({"id": f"a-{sid}", "service_id": sid, "scope": "region", "mrc_id": None, "municipality_id": None})
         elif roll < 0.5:
-            areas.append({"id": f"a-{sid}", "service_id": sid, "scope": "mrc", "mrc_id": rng.choice(mrcs)})
+            areas.append({"id": f"a-{sid}", "service_id": sid, "scope": "mrc", "mrc_id": rng.choice(mrcs), "municipality_id": None})
         else:
             mun, mrc = rng.choice(municipalities)
             areas.append({"id": f"a-{sid}", "service_id": sid, "scope": "municipality", "municipality_id": mun, "mrc_id": mrc})
