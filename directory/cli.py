@@ -64,6 +64,15 @@ def cmd_seed(_args) -> int:
     return 0
 
 
+def cmd_migrate(_args) -> int:
+    from .migrate import current_revision, head_revision
+
+    engine = get_engine()
+    create_schema(engine)
+    print(f"Schéma du répertoire à jour (révision {current_revision(engine)}, dernière : {head_revision(engine)}).")
+    return 0
+
+
 def cmd_place(args) -> int:
     resolution = default_gazetteer().resolve(args.text)
     print(f"{STATUS_WORDS[resolution.status].capitalize()} : {describe_place(resolution)}")
@@ -109,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m directory", description="Répertoire des services de Phare")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("seed", help="crée les tables et charge les données de départ (sans rien écraser)").set_defaults(func=cmd_seed)
+    sub.add_parser("migrate", help="applique les migrations du schéma (Alembic)").set_defaults(func=cmd_migrate)
     p = sub.add_parser("place", help="reconnaît un lieu (municipalité, MRC, code postal)")
     p.add_argument("text")
     p.set_defaults(func=cmd_place)
