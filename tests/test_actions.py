@@ -162,3 +162,19 @@ def test_need_log_is_anonymous(seeded_engine):
     for row in rows:
         values = " ".join(str(v) for v in (row.category_id, row.mrc_id, row.channel, row.result_count, row.day))
         assert "555" not in values and "trois" not in values
+
+
+def test_greet_keeps_a_place_said_in_passing():
+    from actions.greet import ActionGreet
+
+    _, events, texts = run(ActionGreet(), make_tracker("bonjour, chu a matane", "greet"))
+    assert slot(events, "place_ref") == "municipality:matane" and "Matane" in texts
+    dispatcher, events, _ = run(ActionGreet(), make_tracker("allo", "greet"))
+    assert events == [] and dispatcher.messages[0]["response"] == "utter_greet"
+
+
+def test_for_someone_else_keeps_the_place():
+    from actions.greet import ActionForSomeoneElse
+
+    _, events, texts = run(ActionForSomeoneElse(), make_tracker("c pour ma mere a amqui", "for_someone_else"))
+    assert slot(events, "place_ref") == "municipality:amqui" and "proche" in texts
