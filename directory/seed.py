@@ -279,3 +279,18 @@ def seed_all(session: Session) -> SeedReport:
 
 def is_seeded(session: Session) -> bool:
     return session.execute(select(Service.id).limit(1)).first() is not None
+
+
+def prepare_database(url: str) -> SeedReport:
+    """Create or migrate the schema at `url` and load the seed (idempotent)."""
+    from .db import create_schema, make_engine, open_session
+
+    engine = make_engine(url)
+    try:
+        create_schema(engine)
+        with open_session(engine) as session:
+            report = seed_all(session)
+            session.commit()
+        return report
+    finally:
+        engine.dispose()

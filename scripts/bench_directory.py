@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from benchlib import percentile
 from directory.db import create_schema, make_engine, open_session
 from directory.gazetteer import default_gazetteer
 from directory.models import Category, Municipality, Schedule, Service, ServiceArea, Organization, service_category
@@ -31,10 +32,6 @@ PLACE_INPUTS = [
 ]
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def report(name: str, samples: list[float]) -> None:

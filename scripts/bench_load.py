@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.launcher import Ports, Stack, runtime_endpoints, start_stack, wait_ready, wait_stack  # noqa: E402
-from directory.db import create_schema, make_engine, open_session  # noqa: E402
-from directory.seed import seed_all  # noqa: E402
+from benchlib import free_port, percentile  # noqa: E402
+from directory.seed import prepare_database  # noqa: E402
 
 SMS_TOKEN = "bench-auth-token-0123456789"
 SMS_BASE = "https://phare.example.org"
@@ -48,18 +47,6 @@ SCRIPTS = [
     ["des repas pour ma mere a Amqui", "es-tu un robot?", "ok merci"],
     ["c quoi la meteo demain", "jai faim", "st-pascal", "bonne journee"],
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(pct / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[index]
 
 
 @dataclass
@@ -201,12 +188,7 @@ def main() -> int:
     if args.instances == 2:
         # Two Rasa processes share conversations only safely with Redis locks.
         env.setdefault("PHARE_REDIS_URL", "redis://127.0.0.1:6379/6")
-    engine = make_engine(env["PHARE_DATABASE_URL"])
-    create_schema(engine)
-    with open_session(engine) as session:
-        seed_all(session)
-        session.commit()
-    engine.dispose()
+    prepare_database(env["PHARE_DATABASE_URL"])
 
     stacks: list[Stack] = []
     bases: list[str] = []

@@ -43,20 +43,12 @@ CONVERSATION = [
     "aide",
     "merci",
 ]
+from benchlib import free_port, percentile  # noqa: E402
+
 BENCH_TOKEN = "bench-auth-token-0123456789"
 BENCH_PUBLIC_URL = "https://phare.example.org"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 async def play(client: httpx.AsyncClient, server: str, token: str, public_url: str, rounds: int,
@@ -115,18 +107,12 @@ async def level(server: str, token: str, public_url: str, senders: int, rounds: 
 def start_own_stack():
     """A private Phare on free ports: temporary directory DB and tracker store, no rate limit."""
     from bot.launcher import MODEL_PATH, Ports, start_stack, wait_stack
-    from directory.db import create_schema, make_engine, open_session
-    from directory.seed import seed_all
+    from directory.seed import prepare_database
 
     if not MODEL_PATH.exists():
         raise SystemExit(f"Modèle introuvable ({MODEL_PATH}) : lancez « make train ».")
     work = Path(tempfile.mkdtemp(prefix="phare-bench-sms-"))
-    engine = make_engine(f"sqlite:///{work / 'phare.db'}")
-    create_schema(engine)
-    with open_session(engine) as session:
-        seed_all(session)
-        session.commit()
-    engine.dispose()
+    prepare_database(f"sqlite:///{work / 'phare.db'}")
     env = {
         "PHARE_DATABASE_URL": f"sqlite:///{work / 'phare.db'}",
         "PHARE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",

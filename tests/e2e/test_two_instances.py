@@ -19,8 +19,7 @@ from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
 from bot.launcher import MODEL_PATH, PROJECT_ROOT, Ports, Stack, runtime_endpoints, start_stack, wait_ready, wait_stack
-from directory.db import create_schema, make_engine, open_session
-from directory.seed import seed_all
+from directory.seed import prepare_database
 
 from .conftest import free_port
 
@@ -35,12 +34,7 @@ def cluster(postgres_url, redis_url, tmp_path_factory):
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}")
     work = tmp_path_factory.mktemp("cluster")
-    engine = make_engine(postgres_url)
-    create_schema(engine)
-    with open_session(engine) as session:
-        seed_all(session)
-        session.commit()
-    engine.dispose()
+    prepare_database(postgres_url)
     env = {
         "PHARE_DATABASE_URL": postgres_url,
         "PHARE_REDIS_URL": redis_url,
