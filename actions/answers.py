@@ -48,6 +48,20 @@ NEED_PHRASES = {
     "defense-droits": "la défense des droits",
 }
 
+GREETING = (
+    "Bonjour! Je suis Phare, l'assistant d'entraide du Bas-Saint-Laurent. Dites-moi ce dont vous avez besoin "
+    "(manger, un frigo libre-service, quelqu'un à qui parler…) et votre municipalité. Demander de l'aide, c'est normal."
+)
+GREETING_WITH_PLACE = (
+    "Bonjour! Je suis Phare, l'assistant d'entraide du Bas-Saint-Laurent. C'est noté : {place}. "
+    "De quoi avez-vous besoin (manger, un frigo libre-service, quelqu'un à qui parler…)? Demander de l'aide, c'est normal."
+)
+FOR_SOMEONE_ELSE = (
+    "C'est généreux de chercher pour un proche. De quoi la personne a-t-elle besoin, "
+    "et dans quelle municipalité habite-t-elle?"
+)
+FOR_SOMEONE_ELSE_WITH_PLACE = "C'est généreux de chercher pour un proche. C'est noté : {place}. De quoi la personne a-t-elle besoin?"
+
 LINE_211 = "Le 211 (gratuit et confidentiel) peut aussi vous orienter."
 NORMAL = "Demander de l'aide, c'est normal."
 

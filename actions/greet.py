@@ -29,14 +29,14 @@ def place_said(tracker: Tracker):
     return None
 
 
-def acknowledge(dispatcher: CollectingDispatcher, tracker: Tracker, response: str, with_place: str) -> list[dict[str, Any]]:
+def acknowledge(dispatcher: CollectingDispatcher, tracker: Tracker, without_place: str, with_place: str) -> list[dict[str, Any]]:
     try:
         place = place_said(tracker)
     except Exception:
         logger.exception("place lookup failed")
         place = None
     if place is None:
-        dispatcher.utter_message(response=response)
+        dispatcher.utter_message(text=without_place)
         return []
     dispatcher.utter_message(text=with_place.format(place=answers.place_label(place)))
     return [SlotSet("place_ref", place_ref(place))]
@@ -47,12 +47,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        return acknowledge(
-            dispatcher, tracker, "utter_greet",
-            "Bonjour! Je suis Phare, l'assistant d'entraide du Bas-Saint-Laurent. C'est noté : {place}. "
-            "De quoi avez-vous besoin (manger, un frigo libre-service, quelqu'un à qui parler…)? "
-            "Demander de l'aide, c'est normal.",
-        )
+        return acknowledge(dispatcher, tracker, answers.GREETING, answers.GREETING_WITH_PLACE)
 
 
 class ActionForSomeoneElse(Action):
@@ -60,7 +55,4 @@ class ActionForSomeoneElse(Action):
         return "action_for_someone_else"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        return acknowledge(
-            dispatcher, tracker, "utter_for_someone_else",
-            "C'est généreux de chercher pour un proche. C'est noté : {place}. De quoi la personne a-t-elle besoin?",
-        )
+        return acknowledge(dispatcher, tracker, answers.FOR_SOMEONE_ELSE, answers.FOR_SOMEONE_ELSE_WITH_PLACE)

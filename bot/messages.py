@@ -6,6 +6,8 @@ TECHNICAL_PROBLEM = (
     "En cas d'urgence, faites le 911."
 )
 
+RESTARTED = "C'est effacé. On recommence à neuf : de quoi avez-vous besoin?"
+
 EMPTY_MESSAGE = (
     "Je n'ai reçu aucun texte. Dites-moi ce dont vous avez besoin (manger, un frigo libre-service, "
     "quelqu'un à qui parler…) et votre municipalité."

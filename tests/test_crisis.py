@@ -1,0 +1,232 @@
+"""detect_crisis: high-precision crisis patterns (Québec French, joual, SMS)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.crisis import CrisisOverride, detect_crisis
+
+SUICIDE = [
+    "je veux pu vivre",
+    "J'veux pu vivre",
+    "jveux pu vivre",
+    "je veux plus vivre",
+    "j'veux mourir",
+    "jveux mourir",
+    "je veux mourir",
+    "j'ai envie de mourir",
+    "jai envie d mourir",
+    "je voudrais juste mourir",
+    "je veux me tuer",
+    "jvais me tuer",
+    "j'vas me tuer ce soir",
+    "je pense à me tuer",
+    "je vais me suicider",
+    "j'ai pensé au suicide",
+    "j'ai des idées suicidaires",
+    "chu suicidaire",
+    "je pense au sucide",
+    "je veux en finir",
+    "j'veux en finir avec la vie",
+    "je veux en finir une fois pour toutes",
+    "chu pu capable de vivre",
+    "je suis plus capable de vivre de même",
+    "j'ai pu le goût de vivre",
+    "j'ai plus envie de vivre",
+    "je vais mettre fin à mes jours",
+    "je veux mettre fin à ma vie",
+    "j'ai le goût de m'enlever la vie",
+    "tout le monde serait mieux sans moi",
+    "la vie vaut pu rien",
+    "ça vaut pu la peine de vivre",
+    "j'ai des idées noires",
+    "je pense à me jeter en bas du pont",
+    "mon ami veut se suicider",
+    "ma fille parle de mourir",
+    "mon fils menace de se tuer",
+    "je me scarifie",
+    "jveux me faire du mal",
+    "SUICIDE",
+    "aucune raison de vivre",
+    "j'ai préparé ce qu'il faut pour me tuer",
+    "j'ai une lettre d'adieu sur la table",
+    "j'ai acheté des pilules pour mourir",
+    "je planifie mon suicide",
+]
+
+VIOLENCE = [
+    "mon chum me frappe",
+    "mon chum m'a frappée hier soir",
+    "il me bat",
+    "y me bat quand il boit",
+    "il m'a battue",
+    "i m'a frappé",
+    "elle me frappe",
+    "mon mari me bat",
+    "j'ai peur de mon mari",
+    "j'ai peur de mon chum",
+    "jai peur de mon ex",
+    "violence conjugale",
+    "je vis de la violence conjugale",
+    "je suis victime de violence",
+    "il menace de me tuer",
+    "mon ex m'a menacée de me tuer",
+    "il va me tuer",
+    "mon chum va me tuer",
+    "il m'a étranglée",
+    "mon conjoint me pousse pis me crie dessus",
+    "je me fais battre",
+    "je me fais frapper par mon chum",
+    "il frappe mes enfants",
+    "il m'a violée",
+    "agression sexuelle",
+    "j'ai peur qu'il me frappe encore",
+    "j'ai peur pour ma vie",
+    "j'ai peur de rentrer chez nous",
+    "il m'enferme dans la maison",
+    "mon chum me fait peur",
+    "il m'a menacée avec un couteau",
+    "il m'a serré la gorge",
+    "il a mis ses mains autour de mon cou",
+    "mon ex me menace de mort",
+]
+
+MEDICAL = [
+    "mon père fait une crise cardiaque",
+    "crise cardiaque",
+    "il a fait une overdose",
+    "mon chum fait une surdose",
+    "elle respire pu",
+    "il respire pas",
+    "mon bébé respire plus",
+    "il est inconscient",
+    "ma mère est inconsciente",
+    "elle a perdu connaissance",
+    "il saigne beaucoup",
+    "ça saigne en masse",
+    "j'ai une douleur à la poitrine",
+    "j'ai mal à la poitrine",
+    "je pense qu'il fait un AVC",
+    "avc",
+    "elle fait des convulsions",
+    "il s'étouffe",
+    "il a avalé une bouteille de pilules",
+    "j'ai pris trop de pilules",
+    "elle est tombée pis elle est pu capable de se relever",
+    "appelez une ambulance",
+    "il réagit pu",
+    "choc anaphylactique",
+    "je suis pu capable de respirer",
+    "y a du sang partout",
+]
+
+NEGATIVE = [
+    "tuer le temps",
+    "je cherche quelque chose pour tuer le temps",
+    "je meurs de faim",
+    "chu mort de rire",
+    "mdr",
+    "mort de rire",
+    "je vais mourir de rire",
+    "ça me tue ces prix-là",
+    "je me tue à l'ouvrage",
+    "frapper à la porte",
+    "quelqu'un frappe à la porte",
+    "la violence à la télé",
+    "la violence dans les jeux vidéo",
+    "respire par le nez",
+    "j'ai hâte d'en finir avec mes impôts",
+    "je veux en finir avec ce formulaire",
+    "il est inconscient du danger",
+    "c'est inconscient de sa part",
+    "mon père a fait un AVC l'an passé, il a besoin de repas",
+    "depuis son AVC ma mère mange mal",
+    "ma mère a fait une crise cardiaque il y a 2 ans",
+    "je prends mes médicaments le matin",
+    "j'ai pris tous mes médicaments",
+    "le 211 répond pas",
+    "jai faim",
+    "besoin de manger",
+    "y a tu un frigo libre-service à Matane?",
+    "mon chum a pu de job",
+    "il me tape sur les nerfs",
+    "je suis mort de fatigue",
+    "la vie coûte cher",
+    "je veux vivre dans un logement moins cher",
+    "je suis pu capable de payer mon loyer",
+    "chu pu capable",
+    "mon voisin est tout seul",
+    "c pour ma mere",
+    "le CH a perdu hier",
+    "bonjour",
+    "je veux parler à une vraie personne",
+    "mon char est mort",
+    "j'ai besoin de bouffe a trois-pistoles",
+    "j'étouffe dans mon petit appartement",
+    "je vais me tirer une balle dans le pied avec ce budget",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("text", SUICIDE)
+def test_suicide(text):
+    assert detect_crisis(text) == "crisis_suicide"
+
+
+@pytest.mark.parametrize("text", VIOLENCE)
+def test_violence(text):
+    assert detect_crisis(text) == "crisis_violence"
+
+
+@pytest.mark.parametrize("text", MEDICAL)
+def test_medical(text):
+    assert detect_crisis(text) == "crisis_medical"
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_negative(text):
+    assert detect_crisis(text) is None
+
+
+def test_medical_wins_over_suicide():
+    assert detect_crisis("j'ai pris trop de pilules pour en finir") == "crisis_medical"
+
+
+def test_violence_with_injury_is_medical():
+    assert detect_crisis("il m'a battue pis je saigne beaucoup") == "crisis_medical"
+
+
+def test_none_input():
+    assert detect_crisis(None) is None  # type: ignore[arg-type]
+
+
+def test_component_overrides_diet_prediction():
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(
+        data={
+            "text": "chu pu capable de vivre",
+            "intent": {"name": "need_phone_support", "confidence": 0.93},
+            "intent_ranking": [
+                {"name": "need_phone_support", "confidence": 0.93},
+                {"name": "crisis_suicide", "confidence": 0.05},
+                {"name": "greet", "confidence": 0.02},
+            ],
+        }
+    )
+    CrisisOverride({}).process([message])
+    assert message.get("intent") == {"name": "crisis_suicide", "confidence": 1.0}
+    ranking = message.get("intent_ranking")
+    assert ranking[0] == {"name": "crisis_suicide", "confidence": 1.0}
+    assert [r["name"] for r in ranking].count("crisis_suicide") == 1
+    # No second intent close enough to trip the fallback's ambiguity check.
+    assert all(r["confidence"] == 0.0 for r in ranking[1:])
+
+
+def test_component_leaves_other_messages_alone():
+    from rasa.shared.nlu.training_data.message import Message
+
+    intent = {"name": "need_food_aid", "confidence": 0.8}
+    message = Message(data={"text": "jai faim", "intent": dict(intent)})
+    CrisisOverride({}).process([message])
+    assert message.get("intent") == intent
