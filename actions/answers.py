@@ -267,6 +267,19 @@ def hours_messages(results: list[ServiceResult], now: dt.datetime) -> list[Messa
     return messages
 
 
+FALLBACK = Message(
+    "Je ne suis pas certain d'avoir compris. Voici ce que je peux chercher pour vous; vous pouvez aussi composer le 211 pour parler à une personne.",
+    (
+        ("Aide alimentaire", "/need_food_aid"),
+        ("Frigo libre-service", "/need_fridge"),
+        ("Repas préparés", "/need_meals"),
+        ("Livraison d'épicerie", "/need_grocery_delivery"),
+        ("Quelqu'un à qui parler", "/need_phone_support"),
+        ("Familles et enfants", "/need_family"),
+        ("Toutes les ressources de ma MRC", "/need_resource_list"),
+    ),
+)
+
 ERROR_MESSAGE = (
     "Désolé, un problème technique m'empêche de chercher en ce moment. "
     "Composez le 211 (gratuit) pour trouver de l'aide près de chez vous. En cas d'urgence, faites le 911."

@@ -26,52 +26,53 @@ class ActionFindServices(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            return self._answer(dispatcher, tracker)
+            return answer_need(dispatcher, tracker, wanted_category(tracker))
         except Exception:
             logger.exception("action_find_services failed")
             dispatcher.utter_message(text=answers.ERROR_MESSAGE)
             return []
 
-    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-        category = wanted_category(tracker)
-        decision = current_place(tracker)
-        events: list[dict[str, Any]] = [SlotSet("need", category)] if category else []
 
-        if decision.status == "missing":
-            if category:
-                dispatch(dispatcher, [answers.ask_place_message(category, None)])
-            else:
-                dispatcher.utter_message(response="utter_ask_help")
-            return events
-        if decision.status == "ambiguous":
-            dispatch(dispatcher, [answers.ambiguous_place_message(decision.candidates)])
-            return events
-        if decision.status == "need_full_postal_code":
-            dispatch(dispatcher, [answers.full_postal_code_message(decision.postal_code, decision.candidates)])
-            return events
-        if decision.status == "outside":
-            dispatch(dispatcher, [answers.outside_message(decision.outside_name)])
-            return events
+def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: str | None) -> list[dict[str, Any]]:
+    """The whole "need X at place Y" turn, for a need already known (or None)."""
+    decision = current_place(tracker)
+    events: list[dict[str, Any]] = [SlotSet("need", category)] if category else []
 
-        place = decision.place
-        if place.kind == "region":
-            dispatch(dispatcher, [answers.region_place_message()])
-            return events
-        events.append(SlotSet("place_ref", place_ref(place)))
-        if not category:
-            dispatch(dispatcher, [answers.place_noted_message(place)])
+    if decision.status == "missing":
+        if category:
+            dispatch(dispatcher, [answers.ask_place_message(category, None)])
+        else:
             dispatcher.utter_message(response="utter_ask_help")
-            return events
-
-        when = now()
-        outcome, campaign = run_search(category, place, when)
-        compact = is_sms(tracker)
-        dispatch(
-            dispatcher,
-            answers.results_messages(outcome, when, compact=compact, campaign=campaign,
-                                     remembered=decision.origin == FROM_MEMORY),
-        )
-        log_need(category, place.mrc_id, outcome.local_count, tracker.get_latest_input_channel())
-        shown = [r.id for r in outcome.results if r.scope != "region"][: answers.RESULTS_PER_ANSWER]
-        events += [SlotSet("shown_services", shown), SlotSet("result_offset", 0.0)]
         return events
+    if decision.status == "ambiguous":
+        dispatch(dispatcher, [answers.ambiguous_place_message(decision.candidates)])
+        return events
+    if decision.status == "need_full_postal_code":
+        dispatch(dispatcher, [answers.full_postal_code_message(decision.postal_code, decision.candidates)])
+        return events
+    if decision.status == "outside":
+        dispatch(dispatcher, [answers.outside_message(decision.outside_name)])
+        return events
+
+    place = decision.place
+    if place.kind == "region":
+        dispatch(dispatcher, [answers.region_place_message()])
+        return events
+    events.append(SlotSet("place_ref", place_ref(place)))
+    if not category:
+        dispatch(dispatcher, [answers.place_noted_message(place)])
+        dispatcher.utter_message(response="utter_ask_help")
+        return events
+
+    when = now()
+    outcome, campaign = run_search(category, place, when)
+    compact = is_sms(tracker)
+    dispatch(
+        dispatcher,
+        answers.results_messages(outcome, when, compact=compact, campaign=campaign,
+                                 remembered=decision.origin == FROM_MEMORY),
+    )
+    log_need(category, place.mrc_id, outcome.local_count, tracker.get_latest_input_channel())
+    shown = [r.id for r in outcome.results if r.scope != "region"][: answers.RESULTS_PER_ANSWER]
+    events += [SlotSet("shown_services", shown), SlotSet("result_offset", 0.0)]
+    return events

@@ -137,6 +137,11 @@ class _MatcherCache:
 _matchers = _MatcherCache()
 
 
+def need_matcher(session: Session) -> NeedMatcher:
+    """The matcher of the current categories and synonyms."""
+    return _matchers.get(session)[0]
+
+
 def resolve_need(session: Session, need: str | None) -> tuple[str | None, str | None]:
     """A category id or free text -> (category id, label); (None, None) if nothing matches."""
     if not need or not need.strip():

@@ -178,3 +178,21 @@ def test_for_someone_else_keeps_the_place():
 
     _, events, texts = run(ActionForSomeoneElse(), make_tracker("c pour ma mere a amqui", "for_someone_else"))
     assert slot(events, "place_ref") == "municipality:amqui" and "proche" in texts
+
+
+def test_fallback_uses_an_exact_synonym_else_offers_categories():
+    from actions.fallback import ActionFallback
+
+    _, _, texts = run(ActionFallback(), make_tracker("<b>gras</b> bouffe à Trois-Pistoles", "nlu_fallback"))
+    assert "Croc-Ensemble" in texts
+    dispatcher, events, texts = run(ActionFallback(), make_tracker("blurp zzkq", "nlu_fallback"))
+    assert events == [] and dispatcher.messages[0]["buttons"] and "211" in texts
+
+
+def test_help_with_a_named_need_answers_at_once():
+    from actions.help import ActionHelp
+
+    _, _, texts = run(ActionHelp(), make_tracker("j'ai besoin d'aide pour du dépannage alimentaire à trois-pistoles", "ask_help"))
+    assert "Croc-Ensemble" in texts
+    dispatcher, _, _ = run(ActionHelp(), make_tracker("j'ai besoin d'aide", "ask_help"))
+    assert dispatcher.messages[0]["response"] == "utter_ask_help"

@@ -151,7 +151,7 @@ def test_a_change_is_in_the_next_answer_of_phare(staff, db, phare):
 
     with open_session(db) as s:
         first = search(s, "aide-alimentaire", "trois-pistoles", limit=3).results[0]
-    phone = "418 555-0177"
+    phone = "418 555-0163"
     response = edit(admin, first.id, {"phone-0-number": phone, "phone-0-extension": ""})
     assert response.status_code == 303, response.text[:2000]
     marker = f"Campagne test {uuid.uuid4().hex[:6]} : le dépliant des Basques est arrivé."

@@ -34,8 +34,10 @@ def _missing(reason: str):
     pytest.skip(f"{reason}: run scripts/ensure_browser.sh")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, which would break asyncio.run() in later tests.
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright

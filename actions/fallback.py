@@ -1,0 +1,49 @@
+"""action_fallback: when the classifier is unsure, try the directory's own words before offering the menu.
+
+The categories' French synonyms (which staff can extend in the admin) are an
+exact, explainable second chance: "<b>bouffe</b> à Trois-Pistoles" names
+"bouffe" even if the markup confused the classifier. Only an exact synonym
+counts; anything vaguer gets the category buttons, never a guess.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from directory.db import open_session
+from directory.search import need_matcher
+
+from . import answers
+from .context import latest_text
+from .find_services import answer_need, dispatch
+
+logger = logging.getLogger(__name__)
+
+EXACT = 100.0  # NeedMatcher scores exact phrases at 100 + words; typos score below
+
+
+def exact_need(text: str) -> str | None:
+    with open_session() as session:
+        matcher = need_matcher(session)
+    matches = [m for m in matcher.match(text) if m.score >= EXACT]
+    if not matches or (len(matches) > 1 and matches[0].score == matches[1].score):
+        return None  # nothing, or two needs as likely: ask instead
+    return matches[0].category_id
+
+
+class ActionFallback(Action):
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        try:
+            category = exact_need(latest_text(tracker))
+            if category:
+                return answer_need(dispatcher, tracker, category)
+        except Exception:
+            logger.exception("action_fallback failed")
+        dispatch(dispatcher, [answers.FALLBACK])
+        return []
