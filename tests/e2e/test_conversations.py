@@ -100,7 +100,7 @@ def test_place_then_need_then_remembered_then_changed(chat):
 
 def test_postal_codes(chat):
     c = chat()
-    c.say("j'ai besoin d'aide pour ma famille")
+    c.say("on a besoin d'aide pour nos enfants")
     assert "Centre de pédiatrie sociale" in c.say("G5L 3A1")
     c2 = chat()
     c2.say("besoin de bouffe")
