@@ -34,15 +34,25 @@ def exact_need(text: str) -> str | None:
     return matches[0].category_id
 
 
+def names_a_place(text: str) -> bool:
+    from directory.gazetteer import default_gazetteer
+
+    return default_gazetteer().find_in_text(text).status != "unknown"
+
+
 class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            category = exact_need(latest_text(tracker))
+            text = latest_text(tracker)
+            category = exact_need(text)
             if category:
                 return answer_need(dispatcher, tracker, category)
+            if names_a_place(text):
+                # "et à Matane?": the place is certain (gazetteer); the need is the remembered one.
+                return answer_need(dispatcher, tracker, tracker.get_slot("need"))
         except Exception:
             logger.exception("action_fallback failed")
         dispatch(dispatcher, [answers.FALLBACK])

@@ -59,31 +59,6 @@ def open_session(engine: Engine | None = None) -> Session:
     return session_factory(engine)()
 
 
-def _directory_changed(session: Session) -> bool:
-    from .models import Base, DirectoryState, NeedLog, User, Metadata
-
-    ignored = (DirectoryState, NeedLog, User, Metadata)
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Base) and not isinstance(obj, ignored):
-            return True
-    return False
-
-
-@event.listens_for(Session, "before_flush")
-def _bump_directory_version(session: Session, _context, _instances) -> None:
-    """Any write to the directory bumps its version, so readers' caches refresh."""
-    if not _directory_changed(session):
-        return
-    from .models import DirectoryState
-
-    with session.no_autoflush:
-        state = session.get(DirectoryState, 1)
-        if state is None:
-            session.add(DirectoryState(id=1, version=1))
-        elif state not in session.dirty:
-            state.version = (state.version or 0) + 1
-
-
 def create_schema(engine: Engine | None = None) -> None:
     """Create or upgrade the directory schema (Alembic migrations)."""
     from .migrate import upgrade

@@ -20,7 +20,6 @@ from .formatting import format_phone, mrc_display
 from .gazetteer import Gazetteer, Place, Resolution, default_gazetteer
 from .models import (
     Category,
-    DirectoryState,
     Location,
     Mrc,
     Municipality,
@@ -219,39 +218,6 @@ def _rank_of(place: Place, scope: str, mrc_id: str | None, municipality_id: str 
     return None
 
 
-class _DetailCache:
-    """Service details as shown to residents, kept until the directory changes.
-
-    Every write bumps `directory_state.version` (see directory.db), and each
-    search reads that version first, so no cached detail outlives a change —
-    in this process or in another one sharing the database.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._items: dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]] = {}
-
-    def get(self, session: Session, ids: list[str]) -> dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]]:
-        version = session.execute(select(DirectoryState.version).where(DirectoryState.id == 1)).scalar() or 0
-        key = (str(session.get_bind().url), version)
-        with self._lock:
-            if key != self._key:
-                self._key, self._items = key, {}
-            found = {i: self._items[i] for i in ids if i in self._items}
-        missing = [i for i in ids if i not in found]
-        if missing:
-            loaded = _load_details(session, missing)
-            with self._lock:
-                if self._key == key:
-                    self._items.update(loaded)
-            found.update(loaded)
-        return found
-
-
-_details_cache = _DetailCache()
-
-
 def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]]:
     """Everything shown about these services, in six plain queries (no ORM objects: it is the hot path)."""
     if not ids:
@@ -335,7 +301,9 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
 
 
 def _results(session: Session, ids: list[str], ranks: dict[str, int], now: dt.datetime) -> list[ServiceResult]:
-    details = _details_cache.get(session, ids)
+    # Read at every call, never cached: a change made by any means (admin,
+    # import, SQL) is in the very next answer.
+    details = _load_details(session, ids)
     return [
         replace(details[i][0], scope=SCOPE_NAMES[ranks[i]], opening=opening_status(details[i][1], now))
         for i in ids

@@ -196,3 +196,11 @@ def test_help_with_a_named_need_answers_at_once():
     assert "Croc-Ensemble" in texts
     dispatcher, _, _ = run(ActionHelp(), make_tracker("j'ai besoin d'aide", "ask_help"))
     assert dispatcher.messages[0]["response"] == "utter_ask_help"
+
+
+def test_fallback_with_a_place_uses_the_remembered_need():
+    from actions.fallback import ActionFallback
+
+    tracker = make_tracker("pis a matane?", "nlu_fallback", slots={"need": "frigo-libre-service"})
+    _, events, texts = run(ActionFallback(), tracker)
+    assert "Club des 50 ans" in texts and slot(events, "place_ref") == "municipality:matane"
