@@ -65,12 +65,8 @@ def cmd_user_add(args) -> int:
                 print(f"Organisme inconnu : {args.organization}.", file=sys.stderr)
                 return 1
             organization_id = org.id
-        password = _ask_password()
+        password = _ask_valid_password()
         if password is None:
-            return 1
-        problem = auth.password_problem(password)
-        if problem:
-            print(problem, file=sys.stderr)
             return 1
         user = User(email=email, name=args.name or "", role=args.role, mrc_id=mrc_id, organization_id=organization_id,
                     password_hash=auth.hash_password(password), active=True)
@@ -84,6 +80,18 @@ def cmd_user_add(args) -> int:
     scope = f" ({mrc_id})" if mrc_id else f" ({organization_id})" if organization_id else ""
     print(f"Compte créé : {email} — {ROLE_LABELS[args.role]}{scope}.")
     return 0
+
+
+def _ask_valid_password() -> str | None:
+    """The new password, asked and checked; None (after a French message) if unusable."""
+    password = _ask_password()
+    if password is None:
+        return None
+    problem = auth.password_problem(password)
+    if problem:
+        print(problem, file=sys.stderr)
+        return None
+    return password
 
 
 def cmd_user_list(_args) -> int:
@@ -108,12 +116,8 @@ def cmd_user_password(args) -> int:
         if user is None:
             print(f"Aucun compte pour {args.email}.", file=sys.stderr)
             return 1
-        password = _ask_password()
+        password = _ask_valid_password()
         if password is None:
-            return 1
-        problem = auth.password_problem(password)
-        if problem:
-            print(problem, file=sys.stderr)
             return 1
         user.password_hash = auth.hash_password(password)
         history.record_simple(session, "user", user.id, {"password": "…"}, {"password": "(changé)"}, "update",
