@@ -117,6 +117,8 @@ MEDICAL = [
     "choc anaphylactique",
     "je suis pu capable de respirer",
     "y a du sang partout",
+    "ma fille a avalé plein de pilules",
+    "il a pris une poignée de comprimés",
 ]
 
 NEGATIVE = [

@@ -146,6 +146,8 @@ _MEDICAL_NOW = [
     r"(?:bouteille|boite|pot|plaquette)s? (?:de |d )?(?:pilules|pillules|comprimes|medicaments|medocs"
     r"|cachets|tylenol|advil))",
     r"\b(?:pilules|pillules|comprimes|medicaments|cachets) d un coup\b",
+    r"\b(?:pris|avale|avalee|avaler|prendre)\b(?: \w+){0,2} (?:plein|un paquet|une poignee|une gang|toute une"
+    r"|beaucoup|une grosse quantite) (?:de |d )(?:pilules|pillules|comprimes|medicaments|medocs|cachets|pills)\b",
     r"\bpris trop de (?:drogue|dope|fentanyl|speed|crystal)\b",
     r"\bpris du fentanyl\b",
     # falls
