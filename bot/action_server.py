@@ -5,6 +5,12 @@ PHARE_ACTIONS_BIND says otherwise: only Rasa talks to it.
 """
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # Before the imports below, so that their import-time warnings are JSON lines too.
+    from bot.logging_setup import configure_logging as _configure_early
+
+    _configure_early()
+
 import argparse
 import logging
 import os

@@ -45,19 +45,23 @@ class Stack:
         self.processes.append((name, process))
         return process
 
-    def stop(self, timeout: float = 20.0) -> None:
-        # SIGTERM first so Sanic finishes the turns in flight, then SIGKILL.
-        for _, process in self.processes:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the processes one by one, the last started first.
+
+        SIGTERM lets each Sanic server finish the requests it has accepted
+        (up to its 15 s graceful-shutdown window) before it exits. The order
+        matters: the action server stops only once Rasa has finished its
+        turns, so a turn in flight still gets its real answer.
+        """
+        deadline = time.monotonic() + timeout
+        for _, process in reversed(self.processes):
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        deadline = time.monotonic() + timeout
-        for _, process in self.processes:
-            remaining = max(0.1, deadline - time.monotonic())
             try:
-                process.wait(remaining)
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 try:
                     os.killpg(process.pid, signal.SIGKILL)
@@ -107,6 +111,13 @@ def wait_ready(url: str, stack: Stack, timeout: float) -> None:
     raise RuntimeError(f"{url} ne répond pas après {timeout:.0f} s")
 
 
+def rasa_command(port: int, endpoints: Path, model: Path = MODEL_PATH, interface: str = "127.0.0.1") -> list[str]:
+    """`rasa run` through Phare's entry point (structured logs), with Phare's files."""
+    return [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--port", str(port), "--interface", interface,
+            "--cors", "*"]
+
+
 def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = None, extra_env: dict | None = None,
                 web: bool = True) -> Stack:
     env = dict(os.environ)
@@ -114,17 +125,10 @@ def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = N
     env.update(extra_env or {})
     env["PHARE_RASA_URL"] = (extra_env or {}).get("PHARE_RASA_URL", f"http://127.0.0.1:{ports.rasa}")
     python = sys.executable
-    rasa = str(Path(python).with_name("rasa"))
     stack = Stack()
     stack.start("actions", [python, "-m", "bot.action_server", "--port", str(ports.actions)], env, log_dir)
-    stack.start(
-        "rasa",
-        [rasa, "run", "--model", str(model), "--endpoints", str(runtime_endpoints(ports)),
-         "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--port", str(ports.rasa),
-         "--interface", env.get("PHARE_BIND", "127.0.0.1"), "--cors", "*"],
-        env,
-        log_dir,
-    )
+    stack.start("rasa", rasa_command(ports.rasa, runtime_endpoints(ports), model, env.get("PHARE_BIND", "127.0.0.1")),
+                env, log_dir)
     if web and (PROJECT_ROOT / "bot" / "web.py").exists():
         stack.start("web", [python, "-m", "bot.web", "--port", str(ports.web)], env, log_dir)
     return stack

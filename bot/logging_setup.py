@@ -29,13 +29,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def configure_logging(level: str | None = None) -> None:
-    level = (level or os.environ.get("PHARE_LOG_LEVEL") or "INFO").upper()
+def configure_logging(level: str | int | None = None) -> None:
+    """JSON lines on stderr for every logger, Sanic's and Rasa's included.
+
+    Call it after the Sanic app exists: Sanic's own logging set-up, run when
+    an app is created, gives its loggers handlers of their own.
+    """
+    if isinstance(level, int):
+        level = logging.getLevelName(level)
+    level = (level or os.environ.get("PHARE_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO").upper()
     handler = logging.StreamHandler()
     if os.environ.get("PHARE_LOG_FORMAT", "json") == "json":
         handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    # Python warnings become JSON records too, not bare lines on stderr.
+    logging.captureWarnings(True)
     root.setLevel(level)
-    for noisy in ("sanic.access", "urllib3", "matplotlib", "tensorflow", "absl"):
+    for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets"):
+        sanic_logger = logging.getLogger(name)
+        sanic_logger.handlers[:] = []
+        sanic_logger.propagate = True
+    for noisy in ("sanic.access", "urllib3", "matplotlib", "tensorflow", "absl", "apscheduler", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

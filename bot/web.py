@@ -5,6 +5,12 @@ One Sanic app; each part is a blueprint in its own module, mounted when present.
 """
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # Before the imports below, so that their import-time warnings are JSON lines too.
+    from bot.logging_setup import configure_logging as _configure_early
+
+    _configure_early()
+
 import argparse
 import importlib
 import logging
@@ -14,6 +20,7 @@ from sanic import Sanic, response
 from sanic.exceptions import NotFound
 from sqlalchemy import text
 
+from bot.logging_setup import configure_logging
 from directory.db import create_schema, get_engine
 
 logger = logging.getLogger(__name__)
@@ -75,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     create_schema(get_engine())
     app = create_app()
+    configure_logging()
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
     return 0
 

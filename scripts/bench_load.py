@@ -32,7 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.launcher import Ports, Stack, runtime_endpoints, start_stack, wait_ready, wait_stack  # noqa: E402
+from bot.launcher import Ports, Stack, rasa_command, runtime_endpoints, start_stack, wait_ready, wait_stack  # noqa: E402
 from benchlib import free_port, percentile  # noqa: E402
 from directory.seed import prepare_database  # noqa: E402
 
@@ -203,10 +203,7 @@ def main() -> int:
         if args.instances == 2:
             second_ports = Ports(rasa=free_port(), actions=ports.actions, web=free_port())
             second = Stack()
-            python = sys.executable
-            second.start("rasa-2", [str(Path(python).with_name("rasa")), "run", "--model", str(ROOT / "models" / "phare.tar.gz"),
-                                    "--endpoints", str(runtime_endpoints(ports)), "--credentials", str(ROOT / "credentials.yml"),
-                                    "--port", str(second_ports.rasa), "--interface", "127.0.0.1"],
+            second.start("rasa-2", rasa_command(second_ports.rasa, runtime_endpoints(ports)),
                          {**os.environ, **env, "RASA_TELEMETRY_ENABLED": "false"}, work / "logs")
             stacks.append(second)
             wait_ready(f"http://127.0.0.1:{second_ports.rasa}/webhooks/health/", second, 300)

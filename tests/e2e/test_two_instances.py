@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import sys
 import uuid
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -18,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from bot.launcher import MODEL_PATH, PROJECT_ROOT, Ports, Stack, runtime_endpoints, start_stack, wait_ready, wait_stack
+from bot.launcher import MODEL_PATH, Ports, Stack, rasa_command, runtime_endpoints, start_stack, wait_ready, wait_stack
 from directory.seed import prepare_database
 
 from .conftest import free_port
@@ -53,9 +51,7 @@ def cluster(postgres_url, redis_url, tmp_path_factory):
         port_b = free_port()
         second.start(
             "rasa-b",
-            [str(Path(sys.executable).with_name("rasa")), "run", "--model", str(MODEL_PATH),
-             "--endpoints", str(runtime_endpoints(ports)), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-             "--port", str(port_b), "--interface", "127.0.0.1"],
+            rasa_command(port_b, runtime_endpoints(ports)),
             {**os.environ, **env, "RASA_TELEMETRY_ENABLED": "false"},
             work / "logs",
         )

@@ -9,7 +9,6 @@ to see the 211 answer when a turn is late.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +18,7 @@ import httpx
 import pytest
 
 from bot.channels.sms import TIMEOUT_TEXT, sender_key
-from bot.launcher import MODEL_PATH, PROJECT_ROOT, Stack, wait_ready
+from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
 
 from .conftest import Phone, conversation_events
 
@@ -105,11 +104,8 @@ def instance_b(phare, redis_url):
         "PHARE_SMS_TIMEOUT": str(B_TIMEOUT),
     })
     port = free_port()
-    rasa = str(Path(sys.executable).with_name("rasa"))
     stack = Stack()
-    stack.start("rasa-b", [rasa, "run", "--model", str(MODEL_PATH), "--endpoints", str(endpoints_path),
-                           "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--port", str(port),
-                           "--interface", "127.0.0.1"], env, work / "logs")
+    stack.start("rasa-b", rasa_command(port, endpoints_path), env, work / "logs")
     try:
         wait_ready(f"http://127.0.0.1:{port}/webhooks/rest/", stack, 240)
         base = f"http://127.0.0.1:{port}"

@@ -1,0 +1,126 @@
+"""SIGTERM to `python -m bot run` while a turn is in flight: the resident still gets the real answer.
+
+The action server is paused (SIGSTOP) so that a turn is provably waiting
+inside Rasa when the launcher is told to stop; it is resumed a moment later.
+The launcher must stop Rasa first and let it finish that turn before it stops
+the action server.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.launcher import MODEL_PATH, PROJECT_ROOT
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def pid_of(fragment: str, port: int) -> int:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if fragment in command and f"--port {port}" in command:
+            return int(entry.name)
+    raise LookupError(f"{fragment} on port {port} not found")
+
+
+def wait_for(url: str, launcher: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert launcher.poll() is None, "the launcher stopped while starting"
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+@pytest.fixture()
+def launcher(stack_env, tmp_path):
+    db = tmp_path / "phare.db"
+    shutil.copy(stack_env["PHARE_DATABASE_URL"].removeprefix("sqlite:///"), db)
+    env = {**os.environ, **{k: v for k, v in stack_env.items() if not k.startswith("_")},
+           "PHARE_DATABASE_URL": f"sqlite:///{db}", "PHARE_TRACKER_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+           "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false"}
+    ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--rasa-port", str(ports["rasa"]), "--actions-port", str(ports["actions"]),
+         "--web-port", str(ports["web"]), "--model", str(MODEL_PATH)],
+        cwd=PROJECT_ROOT, env=env, stdout=open(tmp_path / "launcher.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{ports['rasa']}/webhooks/health/", process)
+        wait_for(f"http://127.0.0.1:{ports['web']}/health", process)
+        yield process, ports
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for name in ("bot.action_server", "bot.rasa_server", "bot.web"):
+            port = ports["actions" if "action" in name else "rasa" if "rasa" in name else "web"]
+            try:
+                pid = pid_of(name, port)
+            except LookupError:
+                continue
+            try:
+                os.kill(pid, signal.SIGCONT)
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def test_sigterm_while_a_turn_is_in_flight_loses_no_reply(launcher):
+    process, ports = launcher
+    rasa = f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook"
+    # First turn of a fresh process loads lazily-built parts.
+    httpx.post(rasa, json={"sender": "warm-up", "message": "bonjour"}, timeout=60).raise_for_status()
+
+    actions = pid_of("bot.action_server", ports["actions"])
+    answer: dict = {}
+
+    def resident() -> None:
+        try:
+            response = httpx.post(rasa, json={"sender": "in-flight", "message": "jai besoin de bouffe a trois-pistoles"},
+                                  timeout=60)
+            answer["status"] = response.status_code
+            answer["text"] = "\n".join(m.get("text", "") for m in response.json())
+        except Exception as exc:  # the assertion below reports it
+            answer["error"] = repr(exc)
+
+    os.kill(actions, signal.SIGSTOP)
+    try:
+        thread = threading.Thread(target=resident)
+        thread.start()
+        time.sleep(1.5)  # Rasa has understood the message and now waits for the action server
+        assert thread.is_alive(), f"the turn did not wait for the paused action server: {answer}"
+        process.send_signal(signal.SIGTERM)
+        time.sleep(2.0)
+        assert process.poll() is None, "the launcher exited with a turn still in flight"
+    finally:
+        os.kill(actions, signal.SIGCONT)
+    thread.join(30)
+    assert not thread.is_alive()
+    assert answer.get("status") == 200, answer
+    assert "Croc-Ensemble" in answer["text"], answer
+    assert process.wait(40) == 0
+    for name, port in (("bot.action_server", ports["actions"]), ("bot.rasa_server", ports["rasa"]),
+                       ("bot.web", ports["web"])):
+        with pytest.raises(LookupError):
+            pid_of(name, port)
