@@ -1,26 +1,24 @@
-"""Rasa's own command line (`python -m bot.rasa_server run …`) with Phare's JSON logs.
+"""Rasa's own command line (`python -m bot.rasa_server run …`) with Phare's adjustments.
 
-`rasa run` installs coloured text logs on the root logger after it has read
-any `--logging-config-file`, replacing the stream handler that file set up.
-This entry point hands that one step to `bot.logging_setup` instead, so every
-line the Rasa process writes is a JSON object without message text or phone
-number, as in the action and web processes. Everything else is `rasa`.
+JSON logs from the first line, and a faster check of the action server's
+answers (see `bot.rasa_patches`). Everything else is `rasa`.
 """
 from __future__ import annotations
 
+import os
+
 from bot.logging_setup import configure_logging
 
-# Before Rasa is imported, so that its import-time warnings are JSON lines too.
+# Before Rasa is imported, so that its import-time warnings are JSON lines too;
+# TensorFlow's C++ core writes straight to stderr, so only its errors get through
+# (Rasa sets the same value, but only after TensorFlow is imported).
 configure_logging()
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 
-import rasa.utils.io  # noqa: E402
 from rasa.__main__ import main  # noqa: E402
 
-
-def _structured_logging(log_level) -> None:
-    configure_logging(log_level)
-
+from bot import rasa_patches  # noqa: E402
 
 if __name__ == "__main__":
-    rasa.utils.io.configure_colored_logging = _structured_logging
+    rasa_patches.apply()
     main()

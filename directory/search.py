@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .formatting import format_phone, mrc_display
@@ -113,6 +113,9 @@ class SearchOutcome:
         return self.local_count > 0
 
 
+_CATEGORY_TERMS = select(Category.id, Category.label, Category.synonyms, Category.position, Category.resident_facing)
+
+
 class _MatcherCache:
     """Rebuilds the need matcher only when the categories change."""
 
@@ -123,8 +126,8 @@ class _MatcherCache:
         self._labels: dict[str, str] = {}
 
     def get(self, session: Session) -> tuple[NeedMatcher, dict[str, str]]:
-        rows = session.execute(select(Category)).scalars().all()
-        key = tuple(sorted((r.id, r.label, r.synonyms, r.position, r.resident_facing) for r in rows))
+        rows = session.execute(_CATEGORY_TERMS).all()
+        key = tuple(sorted(tuple(r) for r in rows))
         with self._lock:
             if key != self._key:
                 self._matcher = matcher_from_rows(rows)
@@ -152,21 +155,40 @@ def resolve_need(session: Session, need: str | None) -> tuple[str | None, str | 
     return (best, labels.get(best)) if best else (None, None)
 
 
-def _area_clause(place: Place):
-    """SQL condition on ServiceArea and the rank it gives, per place kind."""
-    if place.kind == "municipality":
-        return [
-            (and_(ServiceArea.scope == "municipality", ServiceArea.municipality_id == place.municipality_id), RANK_MUNICIPALITY),
-            (and_(ServiceArea.scope == "mrc", ServiceArea.mrc_id == place.mrc_id), RANK_MRC),
-            (ServiceArea.scope == "region", RANK_REGION),
-        ]
-    if place.kind == "mrc":
-        return [
-            (and_(ServiceArea.scope == "mrc", ServiceArea.mrc_id == place.mrc_id), RANK_MRC),
-            (and_(ServiceArea.scope == "municipality", ServiceArea.mrc_id == place.mrc_id), RANK_MRC_PART),
-            (ServiceArea.scope == "region", RANK_REGION),
-        ]
-    return [(ServiceArea.scope == "region", RANK_REGION)]
+def _area_clause(kind: str):
+    """SQL condition on ServiceArea for a kind of place (values bound at execution)."""
+    mrc = ServiceArea.mrc_id == bindparam("mrc_id")
+    if kind == "municipality":
+        return or_(
+            and_(ServiceArea.scope == "municipality", ServiceArea.municipality_id == bindparam("municipality_id")),
+            and_(ServiceArea.scope == "mrc", mrc),
+            ServiceArea.scope == "region",
+        )
+    if kind == "mrc":
+        return or_(and_(ServiceArea.scope.in_(("mrc", "municipality")), mrc), ServiceArea.scope == "region")
+    return ServiceArea.scope == "region"
+
+
+def _candidates_statement(kind: str, with_category: bool):
+    stmt = select(
+        ServiceArea.service_id, ServiceArea.scope, ServiceArea.mrc_id, ServiceArea.municipality_id,
+        Service.priority, Service.status, Service.name,
+    ).join(Service, Service.id == ServiceArea.service_id).where(
+        Service.status.in_(VISIBLE_STATUSES), _area_clause(kind)
+    )
+    if with_category:
+        stmt = stmt.join(service_category, service_category.c.service_id == Service.id).where(
+            service_category.c.category_id == bindparam("category_id")
+        )
+    return stmt
+
+
+# Built once: the hot path then skips statement construction and cache-key work.
+_CANDIDATES = {
+    (kind, with_category): _candidates_statement(kind, with_category)
+    for kind in ("municipality", "mrc", "region")
+    for with_category in (False, True)
+}
 
 
 @dataclass(frozen=True)
@@ -184,19 +206,11 @@ class _Candidate:
 
 def _candidate_ranks(session: Session, place: Place, category_id: str | None) -> dict[str, _Candidate]:
     """service id -> its best area rank and sort key, for visible services of the place."""
-    clauses = _area_clause(place)
-    stmt = select(
-        ServiceArea.service_id, ServiceArea.scope, ServiceArea.mrc_id, ServiceArea.municipality_id,
-        Service.priority, Service.status, Service.name,
-    ).join(Service, Service.id == ServiceArea.service_id).where(
-        Service.status.in_(VISIBLE_STATUSES), or_(*[c for c, _ in clauses])
-    )
-    if category_id:
-        stmt = stmt.join(service_category, service_category.c.service_id == Service.id).where(
-            service_category.c.category_id == category_id
-        )
+    kind = place.kind if place.kind in ("municipality", "mrc") else "region"
+    parameters = {"mrc_id": place.mrc_id, "municipality_id": place.municipality_id, "category_id": category_id}
     ranks: dict[str, _Candidate] = {}
-    for service_id, scope, mrc_id, municipality_id, priority, status, name in session.execute(stmt):
+    rows = session.execute(_CANDIDATES[kind, bool(category_id)], parameters)
+    for service_id, scope, mrc_id, municipality_id, priority, status, name in rows:
         rank = _rank_of(place, scope, mrc_id, municipality_id)
         if rank is None:
             continue
@@ -218,40 +232,58 @@ def _rank_of(place: Place, scope: str, mrc_id: str | None, municipality_id: str 
     return None
 
 
+_IDS = bindparam("ids", expanding=True)
+_PHONES = (
+    select(Phone.service_id, Phone.number, Phone.extension, Phone.type, Phone.description)
+    .where(Phone.service_id.in_(_IDS)).order_by(Phone.position)
+)
+_SCHEDULES = select(Schedule).where(Schedule.service_id.in_(_IDS)).execution_options(prebuffer_rows=True)
+_CATEGORIES = (
+    select(service_category.c.service_id, service_category.c.category_id)
+    .join(Category, Category.id == service_category.c.category_id)
+    .where(service_category.c.service_id.in_(_IDS)).order_by(Category.position)
+)
+_AREAS = (
+    select(ServiceArea.service_id, ServiceArea.scope, Mrc.name.label("mrc_name"), Municipality.name.label("municipality_name"))
+    .outerjoin(Mrc, Mrc.id == ServiceArea.mrc_id)
+    .outerjoin(Municipality, Municipality.id == ServiceArea.municipality_id)
+    .where(ServiceArea.service_id.in_(_IDS))
+)
+_ADDRESSES = (
+    select(ServiceAtLocation.service_id, Location.address_1, Location.city, Location.postal_code)
+    .join(Location, Location.id == ServiceAtLocation.location_id)
+    .where(ServiceAtLocation.service_id.in_(_IDS))
+)
+_SERVICES = (
+    select(Service, Organization.name.label("org_name"), Organization.website, Organization.email.label("org_email"))
+    .join(Organization, Organization.id == Service.organization_id)
+    .where(Service.id.in_(_IDS))
+)
+
+
 def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]]:
     """Everything shown about these services, in six plain queries (no ORM objects: it is the hot path)."""
     if not ids:
         return {}
+    bound = {"ids": ids}
     phones: dict[str, list[PhoneInfo]] = {i: [] for i in ids}
-    for row in session.execute(
-        select(Phone.service_id, Phone.number, Phone.extension, Phone.type, Phone.description)
-        .where(Phone.service_id.in_(ids)).order_by(Phone.position)
-    ):
+    for row in session.execute(_PHONES, bound):
         phones[row.service_id].append(
             PhoneInfo(row.number, format_phone(row.number, row.extension), row.extension, row.type or "voice", row.description)
         )
     rules: dict[str, list[ScheduleRule]] = {i: [] for i in ids}
     notes: dict[str, list[str]] = {i: [] for i in ids}
-    for row in session.execute(select(Schedule).where(Schedule.service_id.in_(ids)).execution_options(prebuffer_rows=True)):
+    for row in session.execute(_SCHEDULES, bound):
         schedule = row[0]
         rules[schedule.service_id].append(ScheduleRule.from_row(schedule))
         if schedule.description:
             notes[schedule.service_id].append(schedule.description)
     categories: dict[str, list[str]] = {i: [] for i in ids}
-    for service_id, category_id in session.execute(
-        select(service_category.c.service_id, service_category.c.category_id)
-        .join(Category, Category.id == service_category.c.category_id)
-        .where(service_category.c.service_id.in_(ids)).order_by(Category.position)
-    ):
+    for service_id, category_id in session.execute(_CATEGORIES, bound):
         categories[service_id].append(category_id)
     areas: dict[str, list[str]] = {i: [] for i in ids}
     region_wide: set[str] = set()
-    for row in session.execute(
-        select(ServiceArea.service_id, ServiceArea.scope, Mrc.name.label("mrc_name"), Municipality.name.label("municipality_name"))
-        .outerjoin(Mrc, Mrc.id == ServiceArea.mrc_id)
-        .outerjoin(Municipality, Municipality.id == ServiceArea.municipality_id)
-        .where(ServiceArea.service_id.in_(ids))
-    ):
+    for row in session.execute(_AREAS, bound):
         if row.scope == "region":
             region_wide.add(row.service_id)
         elif row.scope == "mrc" and row.mrc_name:
@@ -259,20 +291,12 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
         elif row.scope == "municipality" and row.municipality_name:
             areas[row.service_id].append(row.municipality_name)
     addresses: dict[str, str] = {}
-    for row in session.execute(
-        select(ServiceAtLocation.service_id, Location.address_1, Location.city, Location.postal_code)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(ServiceAtLocation.service_id.in_(ids))
-    ):
+    for row in session.execute(_ADDRESSES, bound):
         bits = [b for b in (row.address_1, row.city, row.postal_code) if b]
         if bits and row.service_id not in addresses:
             addresses[row.service_id] = ", ".join(bits)
     details = {}
-    for row in session.execute(
-        select(Service, Organization.name.label("org_name"), Organization.website, Organization.email.label("org_email"))
-        .join(Organization, Organization.id == Service.organization_id)
-        .where(Service.id.in_(ids))
-    ):
+    for row in session.execute(_SERVICES, bound):
         service = row[0]
         i = service.id
         result = ServiceResult(

@@ -5,6 +5,7 @@ comparison in the directory happens on the normalised form produced here.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -27,6 +28,7 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lowercase, accent-free, punctuation turned into single spaces."""
     text = strip_accents(text or "").lower()

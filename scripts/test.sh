@@ -26,7 +26,17 @@ $PY scripts/eval_nlu.py --model models/phare.tar.gz --min-accuracy "${PHARE_MIN_
 echo "== Navigateur pour les tests (Chromium de Debian, axe-core)"
 bash scripts/ensure_browser.sh
 
-echo "== Tests (pytest)"
+echo "== Tests (pytest), configuration embarquée : SQLite"
 $PY -m pytest -q
+
+echo "== Les mêmes tests, configuration de production : PostgreSQL + Redis (sauf navigateur)"
+if reason=$($PY tests/servers.py); then
+  PHARE_TEST_DATABASE=postgresql $PY -m pytest -q -m "not browser"
+elif [ -n "${CI:-}" ]; then
+  echo "   $reason : la CI doit tester PostgreSQL + Redis." >&2
+  exit 1
+else
+  echo "   SAUTÉ — $reason"
+fi
 
 echo "== Durée totale : $(( $(date +%s) - started )) s"

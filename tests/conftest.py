@@ -1,6 +1,7 @@
 """Shared fixtures: a seeded directory database (SQLite; PostgreSQL where it answers)."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -8,20 +9,42 @@ import pytest
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
+from servers import POSTGRES_ADMIN_URL, REDIS_TEST_URL, postgres_reason, redis_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# `make test` runs the directory tests twice: on SQLite, then with
+# PHARE_TEST_DATABASE=postgresql on the PostgreSQL server.
+TEST_DATABASE = os.environ.get("PHARE_TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def test_database() -> str:
+    """"sqlite" or "postgresql": the configuration this test run checks."""
+    return TEST_DATABASE
+
+
 @pytest.fixture(scope="session")
 def seeded_engine(tmp_path_factory):
-    path = tmp_path_factory.mktemp("directory") / "phare.db"
-    engine = make_engine(f"sqlite:///{path}")
+    if TEST_DATABASE == "postgresql":
+        with fresh_postgres_database() as url:
+            engine = _seeded(url)
+            yield engine
+            engine.dispose()
+        return
+    engine = _seeded(f"sqlite:///{tmp_path_factory.mktemp('directory') / 'phare.db'}")
+    yield engine
+    engine.dispose()
+
+
+def _seeded(url: str):
+    engine = make_engine(url)
     create_schema(engine)
     with open_session(engine) as session:
         seed_all(session)
         session.commit()
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture()
@@ -31,37 +54,10 @@ def session(seeded_engine):
         s.rollback()
 
 
-POSTGRES_ADMIN_URL = os.environ.get("PHARE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("PHARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-def _postgres_reason() -> str | None:
-    try:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(POSTGRES_ADMIN_URL, future=True, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # any failure means "not available here"
-        return f"PostgreSQL does not answer at {POSTGRES_ADMIN_URL}: {exc.__class__.__name__}"
-
-
-def _redis_reason() -> str | None:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=2).ping()
-        return None
-    except Exception as exc:
-        return f"Redis does not answer at {REDIS_TEST_URL}: {exc.__class__.__name__}"
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
-    reason = _postgres_reason()
+@contextlib.contextmanager
+def fresh_postgres_database(template: str | None = None):
+    """A new PostgreSQL database, dropped afterwards; skipped with the reason where the server is absent (failed in CI)."""
+    reason = postgres_reason()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (CI must test the PostgreSQL configuration)")
@@ -74,20 +70,42 @@ def postgres_url():
     name = f"phare_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     url = make_url(POSTGRES_ADMIN_URL).set(database=name)
-    yield str(url.render_as_string(hide_password=False)) if hasattr(url, "render_as_string") else str(url)
-    with admin.connect() as connection:
-        connection.execute(text(
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-        ))
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_copy():
+    """copy(engine) -> URL of a new PostgreSQL database made from that one (dropped at the end)."""
+    with contextlib.ExitStack() as copies:
+        def copy(engine) -> str:
+            source = engine.url.database
+            engine.dispose()  # a template database must have no open connection
+            url = copies.enter_context(fresh_postgres_database(template=source))
+            return url
+
+        yield copy
 
 
 @pytest.fixture(scope="session")
 def redis_url():
-    reason = _redis_reason()
+    reason = redis_reason()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (CI must test the Redis configuration)")

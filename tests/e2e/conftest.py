@@ -1,7 +1,6 @@
 """The real Phare stack (trained model, Rasa server, action server) on free ports."""
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import uuid
@@ -9,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
 
 from bot.launcher import MODEL_PATH, Ports, start_stack, wait_stack
 
@@ -20,22 +20,38 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def stack_env(tmp_path_factory, seeded_engine):
-    """Environment of the servers: a copy of the seeded directory, its own tracker store."""
+def stack_env(request, tmp_path_factory, seeded_engine, test_database):
+    """Environment of the servers: a copy of the seeded directory and their own conversations.
+
+    SQLite by default; with PHARE_TEST_DATABASE=postgresql, production's
+    configuration: the directory and Rasa's tracker store in one PostgreSQL
+    database (the single PHARE_DATABASE_URL switch) and Redis locks.
+    """
     work = tmp_path_factory.mktemp("stack")
-    db = work / "phare.db"
-    shutil.copy(seeded_engine.url.database, db)
-    return {
-        "PHARE_DATABASE_URL": f"sqlite:///{db}",
-        "PHARE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+    env = {
         "PHARE_VAR_DIR": str(work),
         "PHARE_SMS_VALIDATE": "true",
         "TWILIO_AUTH_TOKEN": "test-auth-token-0123456789",
         "PHARE_SMS_PUBLIC_URL": "https://phare.example.org",
-        "PHARE_SENDER_SECRET": "test-sender-secret",
+        "PHARE_SENDER_SECRET": f"test-sender-secret-{uuid.uuid4().hex[:8]}",
         "LOG_LEVEL": "INFO",
         "_work": str(work),
     }
+    if test_database == "postgresql":
+        env["PHARE_DATABASE_URL"] = request.getfixturevalue("postgres_copy")(seeded_engine)
+        env["PHARE_REDIS_URL"] = request.getfixturevalue("redis_url")
+        env["PHARE_LOCK_PREFIX"] = f"phare{uuid.uuid4().hex[:8]}"
+        return env
+    db = work / "phare.db"
+    shutil.copy(seeded_engine.url.database, db)
+    env["PHARE_DATABASE_URL"] = f"sqlite:///{db}"
+    env["PHARE_TRACKER_URL"] = f"sqlite:///{work / 'tracker.db'}"
+    return env
+
+
+def tracker_engine(env: dict):
+    """Rasa's tracker store as the servers see it (SQLite file or PostgreSQL)."""
+    return create_engine(env.get("PHARE_TRACKER_URL") or env["PHARE_DATABASE_URL"], future=True)
 
 
 @pytest.fixture(scope="session")

@@ -54,11 +54,12 @@ def wait_for(url: str, launcher: subprocess.Popen, timeout: float = 240) -> None
 
 @pytest.fixture()
 def launcher(stack_env, tmp_path):
-    db = tmp_path / "phare.db"
-    shutil.copy(stack_env["PHARE_DATABASE_URL"].removeprefix("sqlite:///"), db)
     env = {**os.environ, **{k: v for k, v in stack_env.items() if not k.startswith("_")},
-           "PHARE_DATABASE_URL": f"sqlite:///{db}", "PHARE_TRACKER_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
            "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false"}
+    if env["PHARE_DATABASE_URL"].startswith("sqlite:///"):
+        db = tmp_path / "phare.db"
+        shutil.copy(env["PHARE_DATABASE_URL"].removeprefix("sqlite:///"), db)
+        env.update(PHARE_DATABASE_URL=f"sqlite:///{db}", PHARE_TRACKER_URL=f"sqlite:///{tmp_path / 'tracker.db'}")
     ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--rasa-port", str(ports["rasa"]), "--actions-port", str(ports["actions"]),

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import importlib.util
 import random
-import sqlite3
 from pathlib import Path
 from typing import Optional
 
 import httpx
 import pytest
+from sqlalchemy import inspect, text
 
 from bot.sms_text import segment_info
+
+from ..conftest import tracker_engine
 
 ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location("sms_simulator", ROOT / "scripts" / "sms_simulator.py")
@@ -103,28 +105,30 @@ def sms(phare):
     return make
 
 
-def tracker_db_path(env: dict) -> Path:
-    url = env["PHARE_TRACKER_URL"]
-    assert url.startswith("sqlite:///"), url
-    return Path(url[len("sqlite:///"):])
-
-
 def tracker_dump(env: dict) -> str:
     """Every column of every row of every table of the tracker store, as text."""
-    with sqlite3.connect(tracker_db_path(env)) as db:
-        tables = [row[0] for row in db.execute("select name from sqlite_master where type='table'")]
+    engine = tracker_engine(env)
+    try:
         parts = []
-        for table in tables:
-            for row in db.execute(f'select * from "{table}"'):
-                parts.append(" | ".join("" if v is None else str(v) for v in row))
-    return "\n".join(parts)
+        with engine.connect() as connection:
+            for table in inspect(connection).get_table_names():
+                for row in connection.execute(text(f'select * from "{table}"')):
+                    parts.append(" | ".join("" if v is None else str(v) for v in row))
+        return "\n".join(parts)
+    finally:
+        engine.dispose()
 
 
 def conversation_events(env: dict, sender_id: str) -> list[dict]:
     import json
 
-    with sqlite3.connect(tracker_db_path(env)) as db:
-        rows = db.execute("select data from events where sender_id = ? order by id", (sender_id,)).fetchall()
+    engine = tracker_engine(env)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("select data from events where sender_id = :sender order by id"),
+                                      {"sender": sender_id}).all()
+    finally:
+        engine.dispose()
     return [json.loads(row[0]) for row in rows]
 
 
