@@ -551,10 +551,26 @@ class SmsWebhook:
     async def _turn(self, key: str, text: str, metadata: Dict[str, Any], on_new_message) -> WebhookReply:
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, key, input_channel="sms", metadata=metadata)
-        task = asyncio.ensure_future(never_silent(on_new_message)(message))
+        loop = asyncio.get_running_loop()
+        # True: the turn ended in time; False: the timeout came first. A bare
+        # future set from both sides wakes this handler in one step (wait_for
+        # plus shield took three, each a full turn of a busy event loop).
+        in_time: asyncio.Future = loop.create_future()
+
+        async def turn() -> None:
+            try:
+                await never_silent(on_new_message)(message)
+            finally:
+                if not in_time.done():
+                    in_time.set_result(True)
+
+        timer = loop.call_later(self.settings.timeout, lambda: in_time.done() or in_time.set_result(False))
+        task = asyncio.ensure_future(turn())
         try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=self.settings.timeout)
-        except asyncio.TimeoutError:
+            answered = await in_time
+        finally:
+            timer.cancel()
+        if not answered:
             # The turn goes on (cancelling it could leave the conversation half written);
             # its answer waits for "PLUS".
             self.background.add(task)
