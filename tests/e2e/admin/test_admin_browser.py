@@ -24,7 +24,7 @@ NEW_PHONE = "4185550163"
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_test_tools.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

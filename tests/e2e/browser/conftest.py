@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, axe-core from npm.
 
-Chromium comes from the Debian package (scripts/ensure_browser.sh), never from
+Chromium comes from the Debian package (scripts/ensure_test_tools.sh), never from
 `playwright install`. The pages are served by the real Phare stack (`phare`).
 """
 from __future__ import annotations
@@ -30,8 +30,8 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 def _missing(reason: str):
     if os.environ.get("CI"):
-        pytest.fail(f"{reason} (run scripts/ensure_browser.sh)")
-    pytest.skip(f"{reason}: run scripts/ensure_browser.sh")
+        pytest.fail(f"{reason} (run scripts/ensure_test_tools.sh)")
+    pytest.skip(f"{reason}: run scripts/ensure_test_tools.sh")
 
 
 @pytest.fixture(scope="module")
