@@ -13,6 +13,7 @@ from typing import Any, Optional
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.exceptions import RasaException
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
 
@@ -77,4 +78,23 @@ class PhareLockStore(LockStore):
         url = os.environ.get("PHARE_REDIS_URL")
         if url:
             return RedisLockStore(**redis_lock_kwargs(url))
+        check_single_process()
         return InMemoryLockStore()
+
+
+def check_single_process() -> None:
+    """In-memory locks serve one process only: refuse to start several Sanic workers with them.
+
+    Rasa lets a custom lock store run with SANIC_WORKERS > 1, trusting it to
+    be shared; without PHARE_REDIS_URL Phare's is not, and two workers could
+    then answer one resident's messages at the same time, out of order.
+    """
+    try:
+        workers = int(os.environ.get("SANIC_WORKERS", "1"))
+    except ValueError:
+        workers = 1
+    if workers > 1:
+        raise RasaException(
+            f"SANIC_WORKERS={workers} demande des verrous partagés : définissez PHARE_REDIS_URL "
+            "(Redis) ou gardez un seul processus Rasa par instance."
+        )
