@@ -11,7 +11,7 @@ import os
 from typing import Any, Optional
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.exceptions import RasaException
 from rasa.shared.core.domain import Domain
@@ -71,13 +71,47 @@ def redis_lock_kwargs(url: str) -> dict[str, Any]:
     }
 
 
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's RedisLockStore, each change of a conversation's ticket lock made under a Redis mutex.
+
+    Rasa reads a conversation's lock, changes it and writes it back in separate
+    commands. Two instances issuing tickets for one resident at the same moment
+    can then get the same number (two turns at once) or erase each other's
+    ticket (a message waits until its ticket expires, 60 s, then fails). Seen
+    in tests/e2e/test_two_instances.py (concurrent sends to two instances);
+    redis-py's Lock makes each read-change-write whole. Waiting for one's turn
+    stays Rasa's own loop.
+    """
+
+    MUTEX_TIMEOUT = 10.0  # seconds; a read-change-write takes a few milliseconds
+
+    def _mutex(self, conversation_id: str):
+        root = self.key_prefix[: -len("lock:")] if self.key_prefix.endswith("lock:") else self.key_prefix
+        return self.red.lock(f"{root}mutex:{conversation_id}", timeout=self.MUTEX_TIMEOUT,
+                             blocking_timeout=self.MUTEX_TIMEOUT, sleep=0.002)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # finish_serving, is_someone_waiting and delete_lock together: no ticket
+        # issued in between can be deleted with the lock.
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
+
+
 class PhareLockStore(LockStore):
-    """Rasa's RedisLockStore when PHARE_REDIS_URL is set (several Rasa processes), else in memory."""
+    """Redis locks (AtomicRedisLockStore) when PHARE_REDIS_URL is set (several Rasa processes), else in memory."""
 
     def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
         url = os.environ.get("PHARE_REDIS_URL")
         if url:
-            return RedisLockStore(**redis_lock_kwargs(url))
+            return AtomicRedisLockStore(**redis_lock_kwargs(url))
         check_single_process()
         return InMemoryLockStore()
 

@@ -41,3 +41,70 @@ def test_memory_locks_for_one_process_only(monkeypatch):
         PhareLockStore()
     monkeypatch.setenv("PHARE_REDIS_URL", "redis://127.0.0.1:6379/5")
     assert isinstance(PhareLockStore(), RedisLockStore)
+
+
+def _instances(redis_url: str, count: int):
+    """`count` lock stores on one Redis, as `count` Rasa instances would have, with a prefix of their own."""
+    import uuid
+
+    from bot.stores import AtomicRedisLockStore
+
+    kwargs = {**redis_lock_kwargs(redis_url), "key_prefix": f"t{uuid.uuid4().hex[:10]}"}
+    return [AtomicRedisLockStore(**kwargs) for _ in range(count)]
+
+
+def test_tickets_issued_at_once_by_several_instances_are_all_kept(redis_url):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = _instances(redis_url, 4)
+    senders = 24
+    start = threading.Barrier(senders)
+
+    def issue(i: int) -> int:
+        start.wait()
+        return stores[i % len(stores)].issue_ticket("resident", lock_lifetime=60)
+
+    with ThreadPoolExecutor(senders) as pool:
+        tickets = list(pool.map(issue, range(senders)))
+    # Every message has its own number, and every number is still in the shared lock, in order.
+    assert len(set(tickets)) == senders, sorted(tickets)
+    lock = stores[0].get_lock("resident")
+    assert [t.number for t in lock.tickets] == sorted(tickets)
+    assert lock.now_serving == min(tickets)
+
+    def finish(ticket: int) -> None:
+        stores[ticket % len(stores)].cleanup("resident", ticket)
+
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(finish, tickets))
+    assert stores[0].get_lock("resident") is None  # the last one out removed the lock
+
+
+def test_a_ticket_issued_while_another_finishes_is_not_lost(redis_url):
+    import threading
+
+    stores = _instances(redis_url, 2)
+    for round_number in range(30):
+        conversation = f"resident-{round_number}"
+        first = stores[0].issue_ticket(conversation, lock_lifetime=60)
+        start = threading.Barrier(2)
+        issued: list[int] = []
+
+        def finish_first() -> None:
+            start.wait()
+            stores[0].cleanup(conversation, first)
+
+        def issue_second() -> None:
+            start.wait()
+            issued.append(stores[1].issue_ticket(conversation, lock_lifetime=60))
+
+        threads = [threading.Thread(target=finish_first), threading.Thread(target=issue_second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        lock = stores[1].get_lock(conversation)
+        assert lock is not None and [t.number for t in lock.tickets] == issued, round_number
+        assert not lock.is_locked(issued[0])  # the second message's turn has come
+        stores[1].cleanup(conversation, issued[0])
