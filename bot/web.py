@@ -1,6 +1,6 @@
 """Phare's web server: web chat widget and demo pages, staff admin, open-data API.
 
-One Sanic app; each part is a blueprint in its own module, mounted when present.
+One Sanic app; each part is a blueprint in its own module.
 `python -m bot.web --port 8000`.
 """
 from __future__ import annotations
@@ -12,7 +12,6 @@ if __name__ == "__main__":
     _configure_early()
 
 import argparse
-import importlib
 import logging
 import os
 
@@ -21,16 +20,15 @@ from sanic.exceptions import NotFound
 from sqlalchemy import text
 
 from bot.logging_setup import configure_logging
+from bot.webchat import routes as webchat_routes
+from directory import api
+from directory.admin import routes as admin_routes
 from directory.db import create_schema, get_engine
 
 logger = logging.getLogger(__name__)
 
-# module path -> attribute holding a Sanic Blueprint (or a list of them)
-BLUEPRINTS = [
-    ("bot.webchat.routes", "blueprint"),
-    ("directory.admin.routes", "blueprint"),
-    ("directory.api", "blueprint"),
-]
+# Each part of the site is a blueprint (or a list of them) of its own module.
+BLUEPRINTS = (webchat_routes.blueprint, admin_routes.blueprint, api.blueprint)
 
 
 NOT_FOUND_PAGE = """<!doctype html>
@@ -62,14 +60,7 @@ def create_app(name: str = "phare_web") -> Sanic:
             return response.json({"error": "Ressource introuvable."}, status=404)
         return response.html(NOT_FOUND_PAGE, status=404)
 
-    for module_name, attribute in BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part is not built (yet)
-            raise
-        blueprints = getattr(module, attribute)
+    for blueprints in BLUEPRINTS:
         for blueprint in blueprints if isinstance(blueprints, (list, tuple)) else [blueprints]:
             app.blueprint(blueprint)
     return app
