@@ -25,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode
 
 import httpx
@@ -77,19 +78,26 @@ def proc_stats(pid: int) -> tuple[float, float]:
     return cpu, rss
 
 
+async def timed_post(client: httpx.AsyncClient, kind: str, results: Results, answered: Callable[[httpx.Response], bool],
+                     url: str, **request) -> None:
+    """One message: its latency if it was answered, else one more error."""
+    start = time.perf_counter()
+    try:
+        response = await client.post(url, **request)
+    except httpx.HTTPError:
+        results.errors[kind] += 1
+        return
+    if response.status_code != 200 or not answered(response):
+        results.errors[kind] += 1
+        return
+    results.latencies[kind].append(time.perf_counter() - start)
+
+
 async def web_resident(client: httpx.AsyncClient, base: str, script: list[str], results: Results) -> None:
     sender = f"bench-{uuid.uuid4()}"
     for text in script:
-        start = time.perf_counter()
-        try:
-            response = await client.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text})
-            if response.status_code != 200 or not response.json():
-                results.errors["web"] += 1
-                continue
-        except httpx.HTTPError:
-            results.errors["web"] += 1
-            continue
-        results.latencies["web"].append(time.perf_counter() - start)
+        await timed_post(client, "web", results, lambda r: bool(r.json()), f"{base}/webhooks/rest/webhook",
+                         json={"sender": sender, "message": text})
 
 
 async def sms_resident(client: httpx.AsyncClient, base: str, script: list[str], results: Results) -> None:
@@ -103,16 +111,8 @@ async def sms_resident(client: httpx.AsyncClient, base: str, script: list[str], 
                   "AccountSid": "AC" + "0" * 32, "NumMedia": "0"}
         headers = {"X-Twilio-Signature": validator.compute_signature(url, params),
                    "Content-Type": "application/x-www-form-urlencoded"}
-        start = time.perf_counter()
-        try:
-            response = await client.post(f"{base}/webhooks/sms/webhook", content=urlencode(params), headers=headers)
-            if response.status_code != 200 or "<Message>" not in response.text:
-                results.errors["sms"] += 1
-                continue
-        except httpx.HTTPError:
-            results.errors["sms"] += 1
-            continue
-        results.latencies["sms"].append(time.perf_counter() - start)
+        await timed_post(client, "sms", results, lambda r: "<Message>" in r.text, f"{base}/webhooks/sms/webhook",
+                         content=urlencode(params), headers=headers)
 
 
 async def drive(bases: list[str], web: int, sms: int, duration: float, max_turns: int, results: Results) -> float:
