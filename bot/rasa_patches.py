@@ -20,10 +20,7 @@ from bot.logging_setup import configure_logging
 def structured_logging() -> None:
     import rasa.utils.io
 
-    def configure(log_level: Any) -> None:
-        configure_logging(log_level)
-
-    rasa.utils.io.configure_colored_logging = configure
+    rasa.utils.io.configure_colored_logging = configure_logging
 
 
 def compiled_action_validation() -> None:
