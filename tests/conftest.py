@@ -14,8 +14,8 @@ from servers import POSTGRES_ADMIN_URL, REDIS_TEST_URL, postgres_reason, redis_r
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# `make test` runs the directory tests twice: on SQLite, then with
-# PHARE_TEST_DATABASE=postgresql on the PostgreSQL server.
+# `make test` runs the test suite twice: on SQLite, then with
+# PHARE_TEST_DATABASE=postgresql on the PostgreSQL and Redis servers.
 TEST_DATABASE = os.environ.get("PHARE_TEST_DATABASE", "sqlite")
 
 
