@@ -30,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sanic import Blueprint, response
+
 from .db import open_session
 from .hsds import ids, package, query, schemas, serialize
 from .hsds.params import ParamError, Params, parse
@@ -81,8 +82,9 @@ def _not_modified(request, etag: str, modified: dt.datetime | None) -> bool:
 def _answer(request, body: bytes, content_type: str, modified: dt.datetime | None):
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = dict(HEADERS, ETag=etag)
-    if modified is not None:
-        headers["Last-Modified"] = _http_date(modified)
+    last_modified = _http_date(modified)
+    if last_modified is not None:
+        headers["Last-Modified"] = last_modified
     if _not_modified(request, etag, modified):
         return response.empty(status=304, headers=headers)
     return response.raw(body, content_type=content_type, headers=headers)
@@ -331,7 +333,8 @@ async def datapackage(request):
 
 PHARE_PARAMETERS = [
     {"name": "mrc", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "Identifiant d'une MRC (ex. la-mitis) : les services offerts dans cette MRC, y compris ceux de toute la région."},
+     "description": "Identifiant d'une MRC (ex. la-mitis) : les services offerts dans cette MRC, "
+                    "y compris ceux de toute la région."},
     {"name": "municipality", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "Identifiant d'une municipalité (ex. mont-joli) : ses services, ceux de sa MRC et de toute la région."},
     {"name": "postal_code", "in": "query", "required": False, "schema": {"type": "string"},

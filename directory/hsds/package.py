@@ -17,6 +17,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -283,12 +284,13 @@ def import_bytes(session: Session, data: bytes, *, resolve_place: Callable[[str]
     location_ids = {r.get("id") for r in rows.get("location", [])} | set(session.execute(select(Location.id)).scalars())
 
     plan: list[Callable[[], None]] = []
+    values: dict[str, Any]
 
     for row in rows.get("organization", []):
         values = {"id": check.need(row, "id"), "name": check.need(row, "name"),
                   "alternate_name": row.get("alternate_name") or None, "description": row.get("description"),
                   "email": row.get("email") or None, "website": row.get("website") or None}
-        plan.append(lambda v=values: _upsert(session, Organization, v, report, "organisations"))
+        plan.append(partial(_upsert, session, Organization, values, report, "organisations"))
 
     for row in rows["service"]:
         status = row.get("status") or "active"
@@ -305,7 +307,7 @@ def import_bytes(session: Session, data: bytes, *, resolve_place: Callable[[str]
             "assured_date": check.convert(row, "assured_date", _parse_date),
         }
         check.need(row, "organization_id")
-        plan.append(lambda v=values: _upsert(session, Service, v, report, "services"))
+        plan.append(partial(_upsert, session, Service, values, report, "services"))
 
     addresses = {r.get("location_id"): r for r in rows.get("address", [])}
     for row in rows.get("location", []):
@@ -325,12 +327,12 @@ def import_bytes(session: Session, data: bytes, *, resolve_place: Callable[[str]
         }
         if not values["organization_id"]:
             report.errors.append(f"{row.where()} : « organization_id » est obligatoire pour Phare.")
-        plan.append(lambda v=values: _upsert(session, Location, v, report, "lieux"))
+        plan.append(partial(_upsert, session, Location, values, report, "lieux"))
 
     for row in rows.get("service_at_location", []):
         values = {"id": check.need(row, "id"), "service_id": check.ref(row, "service_id", service_ids, "service"),
                   "location_id": check.ref(row, "location_id", location_ids, "lieu")}
-        plan.append(lambda v=values: _upsert(session, ServiceAtLocation, v, report, "liens service-lieu"))
+        plan.append(partial(_upsert, session, ServiceAtLocation, values, report, "liens service-lieu"))
 
     for row in rows.get("phone", []):
         service_id = check.ref(row, "service_id", service_ids, "service")
@@ -342,12 +344,12 @@ def import_bytes(session: Session, data: bytes, *, resolve_place: Callable[[str]
                   "organization_id": organization_id or None, "number": check.need(row, "number"),
                   "extension": extension.split(".")[0] if extension else None,
                   "type": row.get("type") or "voice", "description": row.get("description") or None}
-        plan.append(lambda v=values: _upsert(session, Phone, v, report, "téléphones"))
+        plan.append(partial(_upsert, session, Phone, values, report, "téléphones"))
 
     for row in rows.get("schedule", []):
-        values = _schedule_values(row, check, service_ids)
-        if values is not None:
-            plan.append(lambda v=values: _upsert(session, Schedule, v, report, "horaires"))
+        schedule = _schedule_values(row, check, service_ids)
+        if schedule is not None:
+            plan.append(partial(_upsert, session, Schedule, schedule, report, "horaires"))
 
     for row in rows.get("service_area", []):
         target = _area_target(row, mrcs, municipalities, resolve_place)
@@ -361,7 +363,7 @@ def import_bytes(session: Session, data: bytes, *, resolve_place: Callable[[str]
                   "mrc_id": key if scope == "mrc" else (municipalities.get(key) if scope == "municipality" else None),
                   "municipality_id": key if scope == "municipality" else None,
                   "description": row.get("description") or None}
-        plan.append(lambda v=values: _upsert(session, ServiceArea, v, report, "territoires"))
+        plan.append(partial(_upsert, session, ServiceArea, values, report, "territoires"))
 
     codes = {r.get("id"): r.get("code") for r in rows.get("taxonomy_term", [])}
     links: dict[str, set[str]] = {}
@@ -370,9 +372,10 @@ def import_bytes(session: Session, data: bytes, *, resolve_place: Callable[[str]
             continue
         code = codes.get(row.get("taxonomy_term_id")) or query.category_for_term(session, row.get("taxonomy_term_id"))
         if code not in categories:
-            report.warnings.append(f"{row.where()} : catégorie « {code or row.get('taxonomy_term_id')} » inconnue de Phare, ignorée.")
+            unknown = code or row.get("taxonomy_term_id")
+            report.warnings.append(f"{row.where()} : catégorie « {unknown} » inconnue de Phare, ignorée.")
             continue
-        links.setdefault(check.ref(row, "link_id", service_ids, "service"), set()).add(code)
+        links.setdefault(check.ref(row, "link_id", service_ids, "service"), set()).add(str(code))
 
     if report.errors:
         raise PackageError(report)

@@ -98,7 +98,7 @@ def resolve_area(session: Session, params: Params, gazetteer_resolve: Callable[[
         if resolution.status != "found" or resolution.place is None or resolution.place.mrc_id is None:
             raise UnknownPlace(f"Code postal hors du Bas-Saint-Laurent ou inconnu : « {params.postal_code} ».")
         place = resolution.place
-        return Area(mrc_id=place.mrc_id, municipality_id=place.municipality_id)
+        return Area(mrc_id=str(place.mrc_id), municipality_id=place.municipality_id)
     if params.mrc:
         from ..models import Mrc
 

@@ -35,7 +35,7 @@ def _load(name: str) -> dict[str, Any]:
         return json.load(handle)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(kind: str) -> Draft202012Validator:
     path = SCHEMA_DIR / ITEM_SCHEMAS[kind]
     schema = _load(ITEM_SCHEMAS[kind])
