@@ -51,6 +51,11 @@ class NotFound(LookupError):
     pass
 
 
+def _args(request) -> dict[str, list[str]]:
+    # Sanic's `args.get` gives the first value only; a repeated parameter must be seen.
+    return {name: request.args.getlist(name) for name in request.args}
+
+
 def _error(status: int, message: str):
     return response.json({"error": {"status": status, "message": message}}, status=status, headers=HEADERS,
                          ensure_ascii=False)
@@ -120,7 +125,7 @@ def _now() -> dt.datetime:
 async def _serve(request, endpoint: str, work: Callable[[Any, Params], tuple[Any, Params]]):
     """Check the parameters, run `work(session, params)` in a thread, answer JSON or NDJSON."""
     try:
-        params = parse(endpoint, request.args)
+        params = parse(endpoint, _args(request))
     except ParamError as exc:
         return _error(400, str(exc))
 
@@ -299,7 +304,7 @@ def _base(request) -> str:
 @blueprint.get("/")
 async def index(request):
     try:
-        parse("root", request.args)
+        parse("root", _args(request))
     except ParamError as exc:
         return _error(400, str(exc))
     return _json(request, {
