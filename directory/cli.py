@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("place")
     s.add_argument("--limit", type=int, default=5)
     s.set_defaults(func=cmd_search)
+    from .hsds.cli import register as register_hsds
+
+    register_hsds(sub)
     try:
         from .admin.cli import register as register_admin
     except ImportError:
