@@ -149,6 +149,8 @@ class Service(Base):
     seed_key = Column(String(80), unique=True)
     # Crisis and information lines come first whatever the place.
     priority = Column(Integer, nullable=False, default=0)
+    # When the row was made (NULL for rows older than migration 0005): a new, never verified service is "nouveau".
+    created_at = Column(DateTime, default=utcnow)
 
     organization = relationship("Organization", back_populates="services")
     categories = relationship("Category", secondary=service_category, order_by="Category.position")
@@ -298,6 +300,58 @@ class User(Base):
     organization_id = Column(String(36), ForeignKey("organization.id"))
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # Base32 TOTP secret of the optional second factor (regional administrators); NULL: off.
+    totp_secret = Column(String(64))
+
+
+class AccountToken(Base):
+    """A single-use link for an account: invitation (set a first password) or password reset.
+
+    Only the SHA-256 of the token is stored; the token itself is only in the email.
+    """
+
+    __tablename__ = "account_token"
+
+    id = Column(String(36), primary_key=True, default=new_id)
+    user_id = Column(String(36), ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose = Column(String(10), nullable=False)  # invite, reset
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime)
+
+
+class ListingRequest(Base):
+    """A link sent to an organisation to confirm or correct its listing (signed id, single use, 30 days)."""
+
+    __tablename__ = "listing_request"
+
+    id = Column(String(36), primary_key=True, default=new_id)
+    organization_id = Column(String(36), ForeignKey("organization.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(12), nullable=False, default="reminder")  # reminder, manual
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime)
+    answer = Column(String(12))  # confirmed, corrected
+    escalated_at = Column(DateTime)  # MRC staff told after unanswered reminders
+
+
+class OutboxMessage(Base):
+    """An email to send: by SMTP when configured, else by hand from the admin."""
+
+    __tablename__ = "outbox"
+
+    id = Column(String(36), primary_key=True, default=new_id)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    to_address = Column(String(200), nullable=False)
+    subject = Column(String(300), nullable=False)
+    body = Column(Text, nullable=False)
+    kind = Column(String(20), nullable=False, default="")  # invite, reset, reminder, escalation
+    status = Column(String(10), nullable=False, default="pending", index=True)  # pending, sent, failed
+    attempts = Column(Integer, nullable=False, default=0)
+    error = Column(Text)
+    sent_at = Column(DateTime)
+    sent_by = Column(String(200))  # "smtp" or the staff member who sent it by hand
 
 
 class NeedLog(Base):
@@ -325,16 +379,19 @@ class DirectoryState(Base):
 
 
 __all__ = [
+    "AccountToken",
     "Base",
     "Campaign",
     "Category",
     "DirectoryState",
+    "ListingRequest",
     "Location",
     "Metadata",
     "Mrc",
     "Municipality",
     "NeedLog",
     "Organization",
+    "OutboxMessage",
     "Phone",
     "PostalPrefix",
     "SERVICE_STATUSES",

@@ -142,3 +142,6 @@ def register(subparsers) -> None:
     password = sub.add_parser("password", help="change le mot de passe d'un compte")
     password.add_argument("--email", required=True)
     password.set_defaults(func=cmd_user_password)
+    from .remind_cli import register as register_remind
+
+    register_remind(subparsers)

@@ -38,7 +38,7 @@ from ..models import (
     service_category,
 )
 from ..text import fold, fold_place, slugify
-from . import auth, history, permissions
+from . import auth, freshness, history, permissions
 from .csv_io import export_csv, parse_import, write_table
 from .forms import (
     DAY_CODES,
@@ -65,7 +65,6 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 TZ = ZoneInfo("America/Toronto")
-STALE_DAYS = 183  # "not verified for 6 months"
 PAGE_SIZE = 50
 LIST_STATUSES = {
     "": "Tous sauf archivés",
@@ -386,6 +385,8 @@ def login(request, ctx: Ctx):
     if auth.needs_rehash(user.password_hash):
         user.password_hash = auth.hash_password(password)
         ctx.db.commit()
+    if user.totp_secret:
+        return invitations.start_second_factor(ctx, user, next_url)
     ctx.session = auth.new_session(user.id, user.password_hash)
     ctx.session_changed = True
     ctx.flash(f"Bonjour {user.name or user.email}!")
@@ -466,8 +467,11 @@ def _service_query(ctx: Ctx, args) -> tuple[list[Service], dict]:
     else:
         stmt = stmt.where(Service.status != "archived")
     if filters["stale"]:
-        limit = today() - dt.timedelta(days=STALE_DAYS)
-        stmt = stmt.where(or_(Service.assured_date.is_(None), Service.assured_date < limit))
+        limit = freshness.cutoff(today())
+        # New services (created within the period, never verified) are not due yet.
+        stmt = stmt.where(or_(and_(Service.assured_date.is_(None),
+                                   or_(Service.created_at.is_(None), Service.created_at < limit)),
+                              Service.assured_date < limit))
     services = list(ctx.db.execute(stmt).scalars())
     if filters["q"]:
         words = fold(filters["q"]).split()
@@ -503,9 +507,11 @@ def services_list(request, ctx: Ctx):
     page = min(max(int(page_text), 1), total_pages) if page_text.isdigit() else 1
     shown = services[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     ref = ctx.ref()
-    stale_limit = today() - dt.timedelta(days=STALE_DAYS)
-    rows = [{"service": s, "areas": _area_summary(s, ref), "stale": s.assured_date is None or s.assured_date < stale_limit}
-            for s in shown]
+    rows = []
+    for s in shown:
+        state = freshness.freshness(s.assured_date, s.created_at, today())
+        rows.append({"service": s, "areas": _area_summary(s, ref), "stale": state == freshness.STALE,
+                     "new": state == freshness.NEW})
     query = {k: v for k, v in filters.items() if v}
     mrc_choices = ref.mrcs if ctx.actor.role != "mrc" else {ctx.actor.mrc_id: ref.mrcs.get(ctx.actor.mrc_id, "")}
     return render(ctx, "services_list.html", rows=rows, filters=filters, total=len(services), page=page,
@@ -529,10 +535,10 @@ def service_view(request, ctx: Ctx, service_id: str):
     service = load_service(ctx, service_id)
     ref = ctx.ref()
     snap = history.snapshot(service)
-    stale_limit = today() - dt.timedelta(days=STALE_DAYS)
+    state = freshness.freshness(service.assured_date, service.created_at, today())
     return render(
         ctx, "service_view.html", service=service, snap=snap, ref=ref, areas=_area_summary(service, ref),
-        versions=history.versions(ctx.db, service.id), stale=service.assured_date is None or service.assured_date < stale_limit,
+        versions=history.versions(ctx.db, service.id), stale=state == freshness.STALE, new=state == freshness.NEW,
     )
 
 
@@ -1052,8 +1058,10 @@ def _parse_user_form(ctx: Ctx, form, user: User | None) -> tuple[dict, str | Non
             errors.append("Choisissez l'organisme de cette personne.")
     else:
         values["mrc_id"] = values["organization_id"] = None
+    if values["role"] == "admin" and (user is None or user.role != "admin") and not form.get("confirm_admin"):
+        errors.append("Cochez la case qui confirme que cette personne aura tous les droits d'administration régionale.")
     password = form.get("password") or ""
-    if password or user is None:
+    if password:
         if password != (form.get("confirm_password") or ""):
             errors.append("Les deux mots de passe ne sont pas pareils.")
         else:
@@ -1085,12 +1093,18 @@ def user_new(request, ctx: Ctx):
         errors.append("Un compte existe déjà pour ce courriel.")
     if errors:
         return render(ctx, "user_form.html", status=400, values=values, errors=errors, **form_values)
-    user = User(**values, password_hash=auth.hash_password(password))
+    # No password chosen by someone else: the person chooses it from the invitation link.
+    user = User(**values, password_hash=auth.hash_password(password) if password else tokens.NO_PASSWORD)
     ctx.db.add(user)
     ctx.db.flush()
     history.record_simple(ctx.db, "user", user.id, None, user_dict(user), "create", ctx.actor.email)
+    by_smtp = invitations.send_account_link(ctx, user, "invite") if not password else None
     ctx.db.commit()
-    ctx.flash(f"Compte créé pour {user.email}. Transmettez-lui son mot de passe de vive voix.")
+    if by_smtp is None:
+        ctx.flash(f"Compte créé pour {user.email}.")
+    else:
+        invitations.after_commit_deliver()
+        ctx.flash(f"Compte créé. {invitations.sent_note(by_smtp, user.email)}")
     return redirect("/admin/utilisateurs")
 
 
@@ -1259,5 +1273,8 @@ def needs_csv(request, ctx: Ctx):
     return response.raw(data, content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="phare-besoins-{today().isoformat()}.csv"'})
 
+
+# Controllers of their own modules, registered on this blueprint.
+from . import confirm, followup, invitations, tokens  # noqa: E402
 
 __all__ = ["blueprint"]
