@@ -521,7 +521,14 @@ def parse_service_form(form, current: dict | None, ref: Reference, actor) -> tup
     schedules = []
     for i in range(_row_count(form, "schedule_rows")):
         p = f"sched-{i}-"
-        item, errs = parse_schedule_fields(get, getlist, p)
+        if form.get(p + "repeat") is not None:  # the plain-French editor (directory.admin.schedule_form)
+            from zoneinfo import ZoneInfo
+
+            from .schedule_form import parse_editor_row
+
+            item, errs = parse_editor_row(get, getlist, p, dt.datetime.now(ZoneInfo("America/Toronto")).date())
+        else:
+            item, errs = parse_schedule_fields(get, getlist, p)
         errors.extend(f"Horaire {i + 1} : {e}." for e in errs)
         if item is not None:
             sid = clean(get(p + "id"))

@@ -38,7 +38,7 @@ from ..models import (
     service_category,
 )
 from ..text import fold, fold_place, slugify
-from . import auth, freshness, history, permissions
+from . import auth, freshness, history, permissions, schedule_form
 from .csv_io import export_csv, parse_import, write_table
 from .forms import (
     DAY_CODES,
@@ -55,8 +55,6 @@ from .forms import (
     normalize_url,
     parse_date,
     parse_service_form,
-    schedule_kind,
-    split_byday,
 )
 from .permissions import Actor
 from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, totals, weekly_needs
@@ -122,6 +120,8 @@ env.globals.update(
     WEEK_RANKS=WEEK_RANKS,
     PHONE_TYPES=PHONE_TYPES,
     SCHEDULE_KINDS=SCHEDULE_KINDS,
+    REPEATS=schedule_form.REPEATS,
+    MONTH_WEEKS=schedule_form.MONTH_WEEKS,
 )
 
 
@@ -640,13 +640,8 @@ def _area_choices(ctx: Ctx) -> dict:
 
 
 def _schedule_rows(snap: dict) -> list[dict]:
-    rows = []
-    for item in snap.get("schedules", []):
-        weeks, days, product = split_byday(item.get("byday"))
-        rows.append({**item, "kind": schedule_kind(item), "weeks": weeks, "days": days,
-                     "byday_raw": "" if product else item.get("byday")})
-    rows.append({"id": "", "kind": "", "weeks": [], "days": [], "byday_raw": "", "interval": 1})
-    return rows
+    rows = [schedule_form.editor_row(item) for item in snap.get("schedules", [])]
+    return rows + [schedule_form.editor_row(None) for _ in range(schedule_form.BLANK_ROWS)]
 
 
 def _form_page(ctx: Ctx, snap: dict, service: Service | None, errors: list[str]):
@@ -683,6 +678,8 @@ def service_new(request, ctx: Ctx):
             snap["service_areas"] = [{"id": None, "scope": "mrc", "mrc_id": ctx.actor.mrc_id, "municipality_id": None}]
         return _form_page(ctx, snap, None, [])
     snap, errors = parse_service_form(request.form, None, ctx.ref(), ctx.actor)
+    if request.form.get("preview"):
+        return _form_page(ctx, snap, None, errors)
     if not errors:
         problem = snapshot_problem(ctx, None, snap)
         if problem:
@@ -709,6 +706,9 @@ def service_edit(request, ctx: Ctx, service_id: str):
     if request.method == "GET":
         return _form_page(ctx, before, service, [])
     snap, errors = parse_service_form(request.form, before, ctx.ref(), ctx.actor)
+    if request.form.get("preview"):
+        snap["id"] = service.id
+        return _form_page(ctx, snap, service, errors)
     if not errors:
         problem = snapshot_problem(ctx, before, snap)
         if problem:

@@ -128,7 +128,7 @@ def test_schedule_second_tuesday_seasonal_and_holidays(staff, db):
     rows = int(field(fields, "schedule_rows"))
     blank = f"sched-{rows - 1}-"
     fields += [[blank + "weeks", "2"], [blank + "days", "TU"]]
-    for name, value in {"kind": "monthly", "opens_at": "13:00", "closes_at": "16:00", "valid_from": "2026-05-01",
+    for name, value in {"repeat": "monthly", "opens_at": "13:00", "closes_at": "16:00", "valid_from": "2026-05-01",
                         "valid_to": "2026-10-31", "closed_on_holidays": "1"}.items():
         set_field(fields, blank + name, value)
     response = admin.post(f"/admin/services/{service.id}/edit", fields)
