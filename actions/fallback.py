@@ -17,7 +17,7 @@ from directory.db import open_session
 from directory.search import need_matcher
 
 from . import answers
-from .context import latest_text
+from .context import latest_text, log_need
 from .find_services import answer_need, dispatch
 
 logger = logging.getLogger(__name__)
@@ -56,4 +56,5 @@ class ActionFallback(Action):
         except Exception:
             logger.exception("action_fallback failed")
         dispatch(dispatcher, [answers.FALLBACK])
+        log_need(None, None, 0, tracker.get_latest_input_channel(), kind="fallback")
         return []

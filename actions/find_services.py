@@ -52,6 +52,7 @@ def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: st
         return events
     if decision.status == "outside":
         dispatch(dispatcher, [answers.outside_message(decision.outside_name)])
+        log_need(category, None, 0, tracker.get_latest_input_channel(), kind="outside")
         return events
 
     place = decision.place

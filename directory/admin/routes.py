@@ -1266,7 +1266,7 @@ def needs_csv(request, ctx: Ctx):
     ref = ctx.ref()
     data = write_table(
         ["semaine", "début de la semaine", "mrc", "catégorie", "demandes", "sans résultat", "part sans résultat (%)"],
-        [[r.week, r.week_start.isoformat(), ref.mrcs.get(r.mrc_id, r.mrc_id) if r.mrc_id else NO_MRC,
+        [[f"semaine du {format_date(r.week_start)}", r.week_start.isoformat(), ref.mrcs.get(r.mrc_id, r.mrc_id) if r.mrc_id else NO_MRC,
           ref.categories.get(r.category_id, r.category_id) if r.category_id else NO_CATEGORY,
           r.searches, r.no_result, f"{100 * r.no_result_share:.0f}"] for r in rows],
     )
@@ -1275,6 +1275,6 @@ def needs_csv(request, ctx: Ctx):
 
 
 # Controllers of their own modules, registered on this blueprint.
-from . import confirm, followup, invitations, tokens  # noqa: E402
+from . import confirm, dashboard, followup, invitations, tokens  # noqa: E402
 
 __all__ = ["blueprint"]

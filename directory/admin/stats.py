@@ -50,9 +50,9 @@ def iso_week(day: dt.date) -> tuple[str, dt.date]:
 def weekly_needs(session: Session, filters: NeedFilters) -> list[NeedRow]:
     """Rows sorted by week (newest first), MRC, then category."""
     zero = func.sum(case((NeedLog.result_count == 0, 1), else_=0))
-    stmt = select(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, func.count(NeedLog.id), zero).group_by(
-        NeedLog.day, NeedLog.mrc_id, NeedLog.category_id
-    )
+    stmt = select(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, func.count(NeedLog.id), zero).where(
+        NeedLog.kind == "search"  # fallback, crisis… rows are counted on the dashboard
+    ).group_by(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id)
     if filters.start:
         stmt = stmt.where(NeedLog.day >= filters.start)
     if filters.end:

@@ -1,4 +1,4 @@
-"""Staff workflows: outbox, account links, organisation confirmation links, TOTP, service creation date.
+"""Staff workflows: outbox, account links, organisation confirmation links, TOTP, service creation date, need_log.kind.
 
 Revision ID: 0005
 Revises: 0002 (set to the newest revision of main at merge time)
@@ -19,6 +19,8 @@ def upgrade() -> None:
         op.add_column("app_user", sa.Column("totp_secret", sa.String(64)))
     if "created_at" not in {c["name"] for c in inspector.get_columns("service")}:
         op.add_column("service", sa.Column("created_at", sa.DateTime()))
+    if "kind" not in {c["name"] for c in inspector.get_columns("need_log")}:
+        op.add_column("need_log", sa.Column("kind", sa.String(12), nullable=False, server_default="search"))
     if inspector.has_table("outbox"):
         return
     op.create_table(
@@ -66,6 +68,8 @@ def downgrade() -> None:
     op.drop_table("outbox")
     op.drop_table("listing_request")
     op.drop_table("account_token")
+    with op.batch_alter_table("need_log") as batch:
+        batch.drop_column("kind")
     with op.batch_alter_table("service") as batch:
         batch.drop_column("created_at")
     with op.batch_alter_table("app_user") as batch:

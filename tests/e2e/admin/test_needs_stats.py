@@ -42,13 +42,14 @@ def test_admin_sees_weekly_counts(staff, logged):
     admin = staff("admin")
     page = admin.get("/admin/besoins" + QUERY)
     assert page.status_code == 200
-    assert "2020-S10" in page.text and "2020-S11" in page.text
+    assert "semaine du 2 mars 2020" in page.text and "semaine du 9 mars 2020" in page.text
+    assert "2020-S10" not in page.text
     response = admin.get("/admin/besoins.csv" + QUERY)
     assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
     rows = table(response.content.decode("utf-8"))
-    week10 = [r for r in rows if r["semaine"] == "2020-S10" and r["mrc"] == "La Mitis"]
+    week10 = [r for r in rows if r["semaine"] == "semaine du 2 mars 2020" and r["mrc"] == "La Mitis"]
     assert len(week10) == 1 and week10[0]["demandes"] == "3" and week10[0]["sans résultat"] == "2"
-    week11 = [r for r in rows if r["semaine"] == "2020-S11"]
+    week11 = [r for r in rows if r["semaine"] == "semaine du 9 mars 2020"]
     assert week11[0]["demandes"] == "1" and week11[0]["sans résultat"] == "0"
     assert any(r["mrc"] == "La Matanie" for r in rows)
     only_sms = table(admin.get("/admin/besoins.csv" + QUERY + "&channel=sms").content.decode("utf-8"))
@@ -74,6 +75,6 @@ def test_the_search_action_logs_anonymously(phare, db):
         assert len(rows) > before
         newest = rows[0]
         assert newest.mrc_id == "les-basques" and newest.category_id == "aide-alimentaire"
-        assert {c.name for c in NeedLog.__table__.columns} == {"id", "day", "category_id", "mrc_id", "result_count", "channel"}
+        assert {c.name for c in NeedLog.__table__.columns} == {"id", "day", "category_id", "mrc_id", "result_count", "channel", "kind"}
         values = " ".join(str(getattr(newest, c.name)) for c in NeedLog.__table__.columns)
         assert sender not in values and "bouffe" not in values
