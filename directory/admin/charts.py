@@ -55,7 +55,7 @@ def horizontal_bars(title: str, bars: list[Bar], part_label: str = "sans résult
 
 def weekly_columns(title: str, bars: list[Bar], part_label: str = "sans résultat", width: int = 640) -> str:
     """One column per week (oldest on the left), its part in orange at the bottom, the total on top."""
-    height, top, bottom = 260, 48, 40
+    height, top, bottom = 280, 66, 40
     plot = height - top - bottom
     n = max(len(bars), 1)
     step = (width - 20) / n

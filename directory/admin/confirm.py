@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from .. import mail
 from ..models import Organization, Service, ServiceAtLocation, utcnow
 from . import history, messages, tokens
-from .forms import clean, describe_schedule, normalize_email, normalize_extension, normalize_phone, normalize_url
+from .forms import clean, normalize_email, normalize_extension, normalize_phone, normalize_url
+from .schedule_form import preview_sentence
 from .routes import Ctx, admin_page, blueprint, load_organization, names_for_history, redirect, render, today
 
 MAX_PHONES = 3
@@ -38,7 +39,7 @@ def listed_services(db, organization_id: str) -> list[Service]:
 
 
 def hours_text(snap: dict) -> str:
-    return "\n".join(describe_schedule(s) for s in snap.get("schedules", []))
+    return "\n".join(preview_sentence(s) for s in snap.get("schedules", []))
 
 
 def _same_text(a: str, b: str) -> bool:
