@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint, response
@@ -24,6 +23,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import open_session
+from ..geography import TZ
 from ..formatting import format_date, format_phone, format_time, mrc_display
 from ..models import (
     Campaign,
@@ -64,7 +64,6 @@ from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, totals, weekly_ne
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-TZ = ZoneInfo("America/Toronto")
 STALE_DAYS = 183  # "not verified for 6 months"
 PAGE_SIZE = 50
 LIST_STATUSES = {
