@@ -348,7 +348,8 @@ def load_organizations(session: Session, report: SeedReport, paths: list[Path] |
                 schedules=[build_schedule(s) for s in item.get("schedules") or []],
                 service_areas=[build_area(a, municipality_mrc, mrc_ids) for a in item.get("areas") or []],
             )
-            if not service.service_areas:
+            if not service.service_areas and status in ("active", "temporarily closed"):
+                # An inactive entry is history: it may no longer say where it was offered.
                 raise SeedError(f"{item_where}: aucune zone de service")
             for place in item.get("locations") or []:
                 if not any(place.get(k) for k in ("address_1", "city", "name")):
