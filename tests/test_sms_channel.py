@@ -5,6 +5,7 @@ The same behaviours are checked against the real stack in test_sms_webhook.py.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -67,7 +68,8 @@ def make_webhook(env=None, **kwargs) -> SmsWebhook:
 
 
 def form(body="Bonjour", sender=FROM, to=TO, **extra) -> dict:
-    params = {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32, "To": to, "Body": body, "NumMedia": "0"}
+    # A new MessageSid for each text, as Twilio does (a repeated one is a replay).
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32, "To": to, "Body": body, "NumMedia": "0"}
     if sender is not None:
         params["From"] = sender
     params.update(extra)

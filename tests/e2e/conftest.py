@@ -77,7 +77,7 @@ def phare(stack_env):
 class Conversation:
     def __init__(self, base: str, metadata: dict | None = None):
         self.base = base
-        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.sender = str(uuid.uuid4())  # the widget's id format (the only one the web channels accept)
         self.metadata = metadata
         self.client = httpx.Client(timeout=60)
 
