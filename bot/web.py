@@ -17,8 +17,8 @@ import os
 
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
-from sqlalchemy import text
 
+from bot import db_health
 from bot.logging_setup import configure_logging
 from bot.webchat import routes as webchat_routes
 from directory import api
@@ -46,12 +46,10 @@ def create_app(name: str = "phare_web") -> Sanic:
 
     @app.get("/health")
     async def health(_request):
-        try:
-            with get_engine().connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
-            logger.exception("health check: database unavailable")
-            return response.json({"status": "error", "database": "unavailable"}, status=503)
+        problem = await db_health.check(get_engine(), "service", "du répertoire")
+        if problem:
+            return response.json({"status": "error", "database": "unavailable", "raison": problem}, status=503,
+                                 ensure_ascii=False)
         return response.json({"status": "ok", "database": "ok"})
 
     @app.exception(NotFound)
