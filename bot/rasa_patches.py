@@ -22,7 +22,6 @@
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, Mapping, Optional
 
 from bot.logging_setup import configure_logging
@@ -51,18 +50,11 @@ def check_rasa_version(version: Optional[str] = None) -> None:
 
 
 def action_timeout(env: Optional[Mapping[str, str]] = None) -> float:
-    """PHARE_ACTION_TIMEOUT in seconds (5 by default); anything else than a positive number is refused in French."""
-    env = os.environ if env is None else env
-    raw = (env.get("PHARE_ACTION_TIMEOUT") or "").strip()
-    if not raw:
-        return DEFAULT_ACTION_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 300:
-        raise ValueError(f"PHARE_ACTION_TIMEOUT={raw!r} : indiquez un nombre de secondes entre 0 et 300 (ex. 5).")
-    return value
+    """PHARE_ACTION_TIMEOUT in seconds (5 by default); anything but a number of seconds is refused in French."""
+    from bot.env import env_number
+
+    return float(env_number("PHARE_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT, minimum=0.1, maximum=300, integer=False,
+                            env=env))
 
 
 def bounded_action_calls(timeout: Optional[float] = None) -> None:

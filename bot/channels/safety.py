@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import traceback
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.env import env_number
 from bot.messages import EMPTY_MESSAGE, RESTARTED, TECHNICAL_PROBLEM
 
 logger = logging.getLogger(__name__)
@@ -33,18 +33,9 @@ _background: set = set()  # turns that outlived their timeout, kept referenced u
 
 
 def turn_timeout(env: Optional[Mapping[str, str]] = None) -> float:
-    """PHARE_TURN_TIMEOUT in seconds; a value that is not a positive number stops the start-up in French."""
-    env = os.environ if env is None else env
-    raw = (env.get("PHARE_TURN_TIMEOUT") or "").strip()
-    if not raw:
-        return DEFAULT_TURN_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 300:
-        raise ValueError(f"PHARE_TURN_TIMEOUT={raw!r} : indiquez un nombre de secondes entre 0 et 300 (ex. 8).")
-    return value
+    """PHARE_TURN_TIMEOUT in seconds; a value that is not a number of seconds stops the start-up in French."""
+    return float(env_number("PHARE_TURN_TIMEOUT", DEFAULT_TURN_TIMEOUT, minimum=0.1, maximum=300, integer=False,
+                            env=env))
 
 
 def log_failure(what: str, exc: BaseException) -> None:
