@@ -1,6 +1,7 @@
 """The real Phare stack (trained model, Rasa server, action server) on free ports."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import uuid
@@ -62,7 +63,8 @@ def phare(stack_env):
     env = {k: v for k, v in stack_env.items() if not k.startswith("_")}
     stack = start_stack(ports, log_dir=Path(stack_env["_work"]) / "logs", extra_env=env)
     try:
-        wait_stack(stack, ports, timeout=240)
+        # A busy shared machine can take minutes to load the model: PHARE_TEST_START_TIMEOUT (s) allows more.
+        wait_stack(stack, ports, timeout=float(os.environ.get("PHARE_TEST_START_TIMEOUT", 240)))
     except Exception:
         stack.stop()
         logs = Path(stack_env["_work"]) / "logs"
