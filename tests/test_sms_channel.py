@@ -444,3 +444,9 @@ def test_stop_is_not_rate_limited_and_not_counted():
     webhook = make_webhook(limiter=limiter, pager=MemoryPager())
     post(webhook, form("STOP"), bot)
     assert message_text(post(webhook, form("Bonjour"), bot)).startswith("Reçu")
+
+
+def test_numeric_settings_are_refused_in_french():
+    for name in ("PHARE_SMS_TIMEOUT", "PHARE_SMS_MAX_SEGMENTS"):
+        with pytest.raises(RasaException, match=f"{name}='abc' n'est pas valide"):
+            SmsSettings.from_env({**ENV, name: "abc"})

@@ -8,6 +8,7 @@ from typing import Mapping, Optional
 
 from rasa.shared.exceptions import RasaException
 
+from bot.env import SettingError, env_number
 from bot.rate_limit import RateRule
 from bot.sms_render import MAX_SEGMENTS
 
@@ -68,10 +69,13 @@ class SmsSettings:
                 secret = DEVELOPMENT_SENDER_SECRET
                 warnings.append("PHARE_SENDER_SECRET not set: using the fixed development key")
         try:
+            timeout = float(env_number("PHARE_SMS_TIMEOUT", DEFAULT_TIMEOUT, integer=False, env=env))
+            max_segments = int(env_number("PHARE_SMS_MAX_SEGMENTS", MAX_SEGMENTS, minimum=1, maximum=10, env=env))
+        except SettingError as exc:
+            raise RasaException(str(exc)) from None
+        try:
             numbers = parse_numbers(env.get("PHARE_SMS_NUMBERS"))
             rate_rule = RateRule.parse(env.get("PHARE_SMS_RATE_LIMIT"))
-            timeout = float(env.get("PHARE_SMS_TIMEOUT") or DEFAULT_TIMEOUT)
-            max_segments = int(env.get("PHARE_SMS_MAX_SEGMENTS") or MAX_SEGMENTS)
         except ValueError as exc:
             raise RasaException(f"SMS channel: {exc}") from exc
         if not 0 < timeout <= MAX_TIMEOUT:
