@@ -29,6 +29,11 @@ INTENT_TO_CATEGORY = {
     "need_housing": "logement-social",
     "need_resource_list": "ressources-mrc",
     "need_rights": "defense-droits",
+    "need_shelter": "hebergement-urgence",
+    "need_tenant_rights": "droits-locataires",
+    "need_listening": "ecoute",
+    "need_seniors": "aines",
+    "need_transport": "accompagnement-transport",
 }
 
 # How a need reads inside a sentence: "pour {phrase} à Matane".
@@ -46,6 +51,12 @@ NEED_PHRASES = {
     "logement-social": "les locataires de logement social",
     "ressources-mrc": "les ressources de votre MRC",
     "defense-droits": "la défense des droits",
+    "hebergement-urgence": "un hébergement d'urgence",
+    "droits-locataires": "les droits des locataires",
+    "ecoute": "quelqu'un qui vous écoute",
+    "aines": "les aînés et les proches aidants",
+    "accompagnement-transport": "un transport vers vos rendez-vous",
+    "violence": "une maison d'hébergement ou de l'aide en violence",
 }
 
 GREETING = (
