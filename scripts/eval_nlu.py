@@ -69,12 +69,45 @@ def load_examples(path: Path) -> List[Dict[str, Any]]:
     return examples
 
 
+NEAR_COPY = 90  # rapidfuzz score (0-100) from which two messages count as the same
+
+
+def near_copies(texts: List[str], train_texts: List[str], threshold: int = NEAR_COPY) -> List[tuple]:
+    """(text, training example) pairs where the evaluation text is a copy or a near paraphrase.
+
+    Compared on the folded text: character similarity (fuzz.ratio) or the same
+    words in another order (token_sort_ratio). Short messages ("merci",
+    "plus") are compared exactly only: near-identical short answers are not
+    paraphrases but the whole vocabulary of a reply.
+    """
+    from rapidfuzz import fuzz, process
+
+    train = sorted({_norm(t) for t in train_texts if _norm(t)})
+    found = []
+    for text in texts:
+        folded = _norm(text)
+        if not folded:
+            continue
+        if folded in train:
+            found.append((text, folded))
+            continue
+        if len(folded) < 12:
+            continue
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            hit = process.extractOne(folded, train, scorer=scorer, score_cutoff=threshold)
+            if hit:
+                found.append((text, hit[0]))
+                break
+    return found
+
+
+def training_texts(train_path: Path) -> List[str]:
+    return [e["text"] for e in load_examples(train_path)] if train_path.exists() else []
+
+
 def training_overlap(heldout: List[Dict[str, Any]], train_path: Path) -> List[str]:
-    """Held-out messages whose folded text is also a training example."""
-    if not train_path.exists():
-        return []
-    train = {_norm(e["text"]) for e in load_examples(train_path)}
-    return [e["text"] for e in heldout if _norm(e["text"]) in train]
+    """Held-out messages that are copies or near paraphrases of a training example."""
+    return [f"{text}  ~  {example}" for text, example in near_copies([e["text"] for e in heldout], training_texts(train_path))]
 
 
 def load_gazetteer():

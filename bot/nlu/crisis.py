@@ -376,7 +376,7 @@ _ABOUT_TOPIC = re.compile(
 # --------------------------------------------------------------------------
 # Health questions for Info-Santé 811 (not an emergency)
 # --------------------------------------------------------------------------
-_MEDS = r"(?:medicaments?|medocs|pilules|pillules|prescriptions?|insuline|pompes?|inhalateurs?|puffers?|renouvellement)"
+_MEDS = r"(?:medicaments?|medocs|pilules|pillules|prescriptions?|insuline|pompes?|inhalateurs?|puffers?|ventolin|renouvellement)"
 _HEALTH = [
     r"\bfievre\b",
     r"\bfait de la temperature\b",
