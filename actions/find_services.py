@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from directory.gazetteer import default_gazetteer
 
-from . import answers
+from . import answers, english
 from .context import current_place, is_sms, latest_intent, latest_text, log_need, now, run_search, wanted_category
 from .place import FROM_MEMORY, place_ref
 from .relatives import apply_relative_place
@@ -50,9 +50,11 @@ def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: st
     events: list[dict[str, Any]] = [SlotSet("need", category)] if category else []
     events += place_events + ([SlotSet("other_needs", others)] if others else [])
 
+    in_english = tracker.get_slot("language") == english.ENGLISH  # issue 14
     if decision.status == "missing":
         if category:
-            dispatch(dispatcher, [answers.ask_place_message(category, None)])
+            ask = english.ask_place_message_en(category) if in_english else answers.ask_place_message(category, None)
+            dispatch(dispatcher, [ask])
         else:
             dispatcher.utter_message(response="utter_ask_help")
         return events
@@ -79,11 +81,14 @@ def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: st
     when = now()
     outcome, campaign = run_search(category, place, when)
     compact = is_sms(tracker)
-    dispatch(
-        dispatcher,
-        answers.results_messages(outcome, when, compact=compact, campaign=campaign,
-                                 remembered=decision.origin == FROM_MEMORY),
-    )
+    if in_english:
+        dispatch(dispatcher, english.results_messages_en(outcome, when, compact=compact, campaign=campaign))
+    else:
+        dispatch(
+            dispatcher,
+            answers.results_messages(outcome, when, compact=compact, campaign=campaign,
+                                     remembered=decision.origin == FROM_MEMORY),
+        )
     dispatch(dispatcher, offer_messages(others))
     log_need(category, place.mrc_id, outcome.local_count, tracker.get_latest_input_channel())
     shown = [r.id for r in outcome.results if r.scope != "region"][: answers.RESULTS_PER_ANSWER]
