@@ -108,3 +108,22 @@ def test_relative_place_wins(chat):
 def test_all_resources_of_my_mrc(chat):
     answer = chat().say("toutes les ressources de ma MRC, je suis à Trois-Pistoles")
     assert "MRC des Basques" in answer
+
+
+def test_english_conversation_stays_in_english(chat):
+    c = chat()
+    assert "Yes, I can answer in English" in c.say("Do you speak English?")
+    answer = c.say("I lost my apartment and I'm sleeping in my car, I live in Rimouski")
+    assert "emergency shelter" in answer and "in Rimouski" in answer, answer
+    answer = c.say("thank you so much")
+    assert "You're welcome" in answer
+
+
+def test_english_distress_gets_the_crisis_line_in_english(chat):
+    answer = chat().say("honestly I don't want to be here anymore")
+    assert "Thank you for telling me" in answer and APPELLE in answer
+
+
+def test_spanish_gets_the_211_interpreters_note(chat):
+    answer = chat().say("hola, necesito comida para mi familia por favor")
+    assert "intérpretes" in answer and "2-1-1" in answer
