@@ -1,13 +1,13 @@
 """Staff workflows: outbox, account links, organisation confirmation links, TOTP, service creation date, need_log.kind.
 
 Revision ID: 0005
-Revises: 0002 (set to the newest revision of main at merge time)
+Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
