@@ -33,8 +33,8 @@ def send_account_link(ctx: Ctx, user: User, purpose: str) -> bool:
     token = tokens.issue_account_token(ctx.db, user, purpose)
     base = messages.public_base(ctx.request)
     if purpose == "invite":
-        subject, body = messages.invitation(user.name, user.role, f"{base}/admin/invitation/{token}",
-                                            ctx.actor.name or ctx.actor.email if ctx.actor else "L'administration régionale")
+        inviter = (ctx.actor.name or ctx.actor.email) if ctx.actor else "L'administration régionale de Phare"
+        subject, body = messages.invitation(user.name, user.role, f"{base}/admin/invitation/{token}", inviter)
     else:
         subject, body = messages.password_reset(user.name, f"{base}/admin/reinitialiser/{token}")
     mail.queue(ctx.db, user.email, subject, body, kind=purpose)
@@ -105,9 +105,9 @@ def forgot_password(request, ctx: Ctx):
     email = clean(request.form.get("email")).lower()
     user = ctx.db.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
     if user is not None and user.active:
+        # One link per account every 2 minutes: the form cannot be used to flood a mailbox.
         recent = ctx.db.execute(select(AccountToken.id).where(
-            AccountToken.user_id == user.id, AccountToken.purpose == "reset",
-            AccountToken.created_at > utcnow() - RESET_COOLDOWN)).first()
+            AccountToken.user_id == user.id, AccountToken.created_at > utcnow() - RESET_COOLDOWN)).first()
         if recent is None:
             send_account_link(ctx, user, "invite" if not tokens.has_password(user) else "reset")
             ctx.db.commit()

@@ -70,6 +70,22 @@ def test_invitation_link_sets_a_password_once(web, admin_account, smtp):
     assert staff.get("/admin/services").status_code == 200
 
 
+def test_forgotten_password_of_an_unused_invitation_sends_a_new_invitation(web, staff_engine, smtp):
+    from directory.admin import tokens
+    with open_session(staff_engine) as s:
+        s.add(User(email="jamais.venue@example.org", name="", role="mrc", mrc_id="kamouraska",
+                   password_hash=tokens.NO_PASSWORD))
+        s.commit()
+    import httpx
+    with httpx.Client(base_url=web["base"], timeout=30) as browser:
+        page = browser.get("/admin/mot-de-passe-oublie")
+        answer = browser.post("/admin/mot-de-passe-oublie", data={"csrf_token": csrf_of(page.text),
+                                                                  "email": "jamais.venue@example.org"})
+        assert answer.status_code == 200 and "Si un compte existe" in answer.text
+    message = smtp["mailbox"].wait_for("jamais.venue@example.org", "Votre accès")
+    assert "/admin/invitation/" in message["body"] and "L'administration régionale de Phare" in message["body"]
+
+
 def test_password_reset_by_email(web, staff_engine, smtp):
     base = web["base"]
     with open_session(staff_engine) as s:
