@@ -32,6 +32,7 @@ KIND_LABELS = {
     "crisis": "situations de crise",
     "language": "autre langue",
 }
+TABLE_LIMIT = 300  # lines of detail on the page; the CSV has them all
 CHANNEL_LABELS = {"sms": "texto", "socketio": "clavardage", "web": "clavardage", "webchat": "clavardage",
                   "rest": "clavardage (essai)"}
 
@@ -164,11 +165,12 @@ def dashboard(request, ctx: Ctx):
     ref = ctx.ref()
     counts = load_counts(ctx.db, filters)
     totals = summary(counts)
+    rows = table_rows(counts, ref.mrcs, ref.categories)
     query = {k: (v[0] if isinstance(v, list) else v) for k, v in request.args.items()}
     period = "les 12 dernières semaines" if filters.start and not filters.end and not request.args.get("start") else ""
     return render(
         ctx, "dashboard.html", filters=filters, totals=totals, KIND_LABELS=KIND_LABELS,
-        rows=table_rows(counts, ref.mrcs, ref.categories), mrcs=ref.mrcs, categories=ref.categories,
+        rows=rows[:TABLE_LIMIT], row_total=len(rows), mrcs=ref.mrcs, categories=ref.categories,
         channel_choices=sorted(set(CHANNEL_LABELS.values()) - {"clavardage (essai)"}),
         week_chart=charts.weekly_columns("Demandes par semaine (en orange : sans résultat)", weekly_bars(counts)),
         mrc_chart=charts.horizontal_bars("Demandes par MRC", grouped_bars(counts, lambda c: c.mrc_id, ref.mrcs, NO_MRC)),
