@@ -150,8 +150,9 @@ class Service(Base):
     seed_key = Column(String(80), unique=True)
     # Crisis and information lines come first whatever the place.
     priority = Column(Integer, nullable=False, default=0)
-    # When the row was made (NULL for rows older than migration 0005): a new, never verified service is "nouveau".
-    created_at = Column(DateTime, default=utcnow)
+    # When staff created the service in the admin or by CSV import (NULL for seeded rows and rows older
+    # than migration 0005): a service created recently and never verified is "nouveau", not "à vérifier".
+    created_at = Column(DateTime)
 
     organization = relationship("Organization", back_populates="services")
     categories = relationship("Category", secondary=service_category, order_by="Category.position")

@@ -26,7 +26,7 @@ from .. import geography
 from ..areas import services_local_to_mrc, services_region_wide
 from ..coverage import CSV_HEADER, coverage_report, csv_rows
 from ..db import open_session
-from ..freshness import STALE_DAYS, parse_date_text
+from ..freshness import parse_date_text
 from ..geography import TZ
 from ..formatting import MONTHS, format_date, format_phone, format_time, mrc_display
 from ..models import (
@@ -40,6 +40,7 @@ from ..models import (
     ServiceAtLocation,
     User,
     service_category,
+    utcnow,
 )
 from ..text import fold, fold_place, slugify
 from . import auth, freshness, history, permissions, schedule_form
@@ -726,7 +727,8 @@ def service_new(request, ctx: Ctx):
         return _form_page(ctx, snap, None, errors)
     if snap.get("new_organization_name"):
         snap["organization_id"] = _create_organization(ctx, snap["new_organization_name"]).id
-    service = Service(organization_id=snap["organization_id"], name=snap["name"], source=f"admin:{ctx.actor.email}")
+    service = Service(organization_id=snap["organization_id"], name=snap["name"], source=f"admin:{ctx.actor.email}",
+                      created_at=utcnow())
     ctx.db.add(service)
     ctx.db.flush()
     history.apply_snapshot(ctx.db, service, snap)
@@ -1248,7 +1250,7 @@ def import_csv(request, ctx: Ctx):
                 counts["updated"] += 1
             else:
                 service = Service(organization_id=snap["organization_id"], name=snap["name"],
-                                  source=f"import:{ctx.actor.email}")
+                                  source=f"import:{ctx.actor.email}", created_at=utcnow())
                 ctx.db.add(service)
                 ctx.db.flush()
                 before = None
