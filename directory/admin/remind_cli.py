@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,10 @@ from . import freshness, messages, reminders
 def cmd_remind(args) -> int:
     if args.months < 1 or args.every_days < 1 or args.max_reminders < 1:
         print("--months, --every-days et --max-reminders doivent être des nombres entiers positifs.", file=sys.stderr)
+        return 2
+    if not os.environ.get("PHARE_SECRET_KEY", "").strip():
+        print("PHARE_SECRET_KEY n'est pas défini : les liens de confirmation ne fonctionneraient pas sur le site. "
+              "Utilisez la même valeur que le serveur web (/etc/phare/phare.env).", file=sys.stderr)
         return 2
     try:
         mail.smtp_config()
