@@ -9,7 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
-from .context import current_place, is_sms, log_need, now, run_search, wanted_category
+from .answer_model import Answer
+from .context import current_place, log_need, normal_pending, now, run_search, wanted_category
 from .place import FROM_MEMORY, place_ref
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,21 @@ logger = logging.getLogger(__name__)
 def dispatch(dispatcher: CollectingDispatcher, messages: list[answers.Message]) -> None:
     for message in messages:
         dispatcher.utter_message(**message.as_dispatch())
+
+
+def send_answer(dispatcher: CollectingDispatcher, answer: Answer) -> list[dict[str, Any]]:
+    """Dispatch one structured answer (custom payload + plain text); the slots it changes.
+
+    `shown_services`: the ids of the services this answer shows, in order
+    (docs/CONTRACTS.md: follow-up actions answer about "the services just shown").
+    """
+    dispatch(dispatcher, [answers.answer_message(answer)])
+    events: list[dict[str, Any]] = []
+    if answer.services:
+        events.append(SlotSet("shown_services", [card.id for card in answer.services]))
+    if answer.normal:
+        events.append(SlotSet("normal_said", True))
+    return events
 
 
 class ActionFindServices(Action):
@@ -66,13 +82,11 @@ def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: st
 
     when = now()
     outcome, campaign = run_search(category, place, when)
-    compact = is_sms(tracker)
-    dispatch(
-        dispatcher,
-        answers.results_messages(outcome, when, compact=compact, campaign=campaign,
-                                 remembered=decision.origin == FROM_MEMORY),
-    )
+    answer = answers.results_answer(outcome, when, campaign=campaign, remembered=decision.origin == FROM_MEMORY,
+                                    normal=normal_pending(tracker))
+    events += send_answer(dispatcher, answer)
+    if not answer.services:
+        events.append(SlotSet("shown_services", []))
     log_need(category, place.mrc_id, outcome.local_count, tracker.get_latest_input_channel())
-    shown = [r.id for r in outcome.results if r.scope != "region"][: answers.RESULTS_PER_ANSWER]
-    events += [SlotSet("shown_services", shown), SlotSet("result_offset", 0.0)]
+    events.append(SlotSet("result_offset", 0.0))
     return events
