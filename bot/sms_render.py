@@ -495,13 +495,13 @@ def _prompt(answer) -> str:
     return " ".join(parts)
 
 
-def _closing(answer, said_211: bool) -> str:
+def _closing(answer) -> str:
+    """The end of every SMS answer: the list is over (if so), and the 211 — once."""
     lines = []
     if answer.end_note and answer.kind != "no_more":
         lines.append(answer.end_note)
-    if not said_211:
-        missing = any(not c.has_contact for c in answer.all_services)
-        lines.append(NEXT_STEP_211_MISSING if missing else NEXT_STEP_211)
+    missing = any(not c.has_contact for c in answer.all_services)
+    lines.append(NEXT_STEP_211_MISSING if missing else NEXT_STEP_211)
     return " ".join(lines)
 
 
@@ -510,9 +510,7 @@ def render_answer(answer, max_segments: int = MAX_SEGMENTS) -> Rendered:
     services = [_ServiceLines(card, details=answer.kind == "details", phones=1) for card in answer.all_services]
     head = _answer_head(answer)
     prompt = _prompt(answer)
-    # The 211 line is said once: not again when a listed line already is 211.
-    said_211 = any(p.display == "211" for c in answer.all_services for p in c.phones[:1])
-    closing = _closing(answer, said_211)
+    closing = _closing(answer)
     extras: list[str] = []
 
     def compose() -> str:
@@ -550,8 +548,14 @@ def render_answer(answer, max_segments: int = MAX_SEGMENTS) -> Rendered:
         for s in services:
             for count in range(2, len(s.card.phones) + 1):
                 try_set(s, "phones", count)
-    # What it offers: first one sentence (or clause) each, then whole descriptions while they fit.
+    # The anti-stigma line (short), what each service offers (one sentence or clause each), the
+    # campaign, then whole descriptions while they fit.
     for first_only in (True, False):
+        for extra in ((NORMAL_LINE if answer.normal else None,) if first_only else (answer.campaign,)):
+            if extra:
+                extras.append(clean_text(extra))
+                if not fits():
+                    extras.pop()
         for s in services:
             if not s.card.offer:
                 continue
@@ -578,11 +582,6 @@ def render_answer(answer, max_segments: int = MAX_SEGMENTS) -> Rendered:
                     try_set(s, "extras", s.extras + (extra,))
     for s in services:
         try_set(s, "freshness", True)
-    for extra in (answer.campaign, NORMAL_LINE if answer.normal else None):
-        if extra:
-            extras.append(clean_text(extra))
-            if not fits():
-                extras.pop()
     body = compose()
     if not fits():  # pathological (a 1-segment limit): the essentials, cut as plain text
         return _fit_oversized(body, max_segments, answer.more, ())
