@@ -314,6 +314,7 @@ def hours_messages(results: list[ServiceResult], now: dt.datetime) -> list[Messa
     if not results:
         return [Message("De quel service voulez-vous connaître les heures? Dites-moi d'abord ce que vous cherchez et votre municipalité.")]
     messages = []
+    unknown_without_phone = False
     for result in results:
         opening = format_opening(result.opening, now)
         if opening:
@@ -322,10 +323,15 @@ def hours_messages(results: list[ServiceResult], now: dt.datetime) -> list[Messa
                 line += f" ({result.schedule_description})"
         elif result.schedule_description:
             line = f"{result.name} : {result.schedule_description}"
+        elif result.phones:
+            line = f"{result.name} : je n'ai pas leurs heures; appelez au {result.phones[0].display} pour les connaître."
         else:
-            contact = f"appelez au {result.phones[0].display}" if result.phones else "faites le 211"
-            line = f"{result.name} : je n'ai pas leurs heures; {contact} pour les connaître."
+            line = f"{result.name} : je n'ai pas leurs heures."
+            unknown_without_phone = True
         messages.append(Message(line))
+    if unknown_without_phone:
+        # "faites le 211" once per answer, not once per service.
+        messages.append(Message("Pour connaître les heures qui manquent, faites le 211 : c'est gratuit."))
     return messages
 
 

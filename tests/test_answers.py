@@ -282,3 +282,17 @@ def test_every_seeded_sms_answer_fits_and_names_a_phone(directory_results):
             check_sms(answers.results_answer(found, NOW, offset=offset, normal=offset == 0))
         for number in range(1, len(listed) + 1):
             check_sms(answers.details_answer(found, number, NOW))
+
+
+def test_hours_say_211_once_for_all_services_without_hours_or_phone():
+    messages = answers.hours_messages([result(3), result(6)], NOW)
+    text = " ".join(m.text for m in messages)
+    assert text.count("211") == 1 and "Service numéro 3" in text and "Service numéro 6" in text
+
+
+def test_a_late_answer_kept_for_plus_keeps_its_structure():
+    from bot.channels.sms import _stored_messages
+
+    message = answers.answer_message(answers.results_answer(outcome(FIVE), NOW)).as_dispatch()
+    stored = _stored_messages([{"text": message["text"]}, {"custom": message["json_message"]}])
+    assert render(stored).body == sms(answers.results_answer(outcome(FIVE), NOW))
