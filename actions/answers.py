@@ -189,6 +189,7 @@ def details_answer(outcome: SearchOutcome, number: int, now: dt.datetime) -> Ans
         kind=DETAILS, need=outcome.need, need_phrase=need_phrase(outcome.need, outcome.need_label),
         place=place_short(outcome.place) if outcome.place else "", services=(card,),
         next_step=None if card.has_contact else NEXT_STEP_MISSING,
+        choices=tuple(range(1, len(listed) + 1)),  # another number after the details: that one's details
     )
 
 
