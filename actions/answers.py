@@ -11,46 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from directory.categories import intent_to_category, need_phrases
 from directory.formatting import format_opening, mrc_display
 from directory.gazetteer import Place
 from directory.search import SearchOutcome, ServiceResult
+from directory.text import sentences
 
 from .answer_model import DETAILS, NO_MORE, NONE_LOCAL, RESULTS, Answer, ServiceCard, card_from_result
 
 RESULTS_PER_ANSWER = 3
 
-INTENT_TO_CATEGORY = {
-    "need_food_aid": "aide-alimentaire",
-    "need_fridge": "frigo-libre-service",
-    "need_phone_support": "soutien-telephonique",
-    "need_grocery_delivery": "livraison-epicerie",
-    "need_meals": "repas",
-    "need_collective_kitchen": "cuisine-collective",
-    "need_garden": "jardin",
-    "need_books": "livres-a-domicile",
-    "need_newcomer": "immigration",
-    "need_family": "familles-enfants",
-    "need_housing": "logement-social",
-    "need_resource_list": "ressources-mrc",
-    "need_rights": "defense-droits",
-}
+# Both read from the category data (directory/data/seed/categories.yml), the one place for them.
+INTENT_TO_CATEGORY = intent_to_category()
 
 # How a need reads inside a sentence: "pour {phrase} à Matane".
-NEED_PHRASES = {
-    "aide-alimentaire": "l'aide alimentaire",
-    "frigo-libre-service": "un frigo libre-service",
-    "soutien-telephonique": "quelqu'un à qui parler",
-    "livraison-epicerie": "la livraison d'épicerie",
-    "repas": "des repas préparés",
-    "cuisine-collective": "une cuisine collective",
-    "jardin": "un jardin ou un potager",
-    "livres-a-domicile": "le prêt de livres à domicile",
-    "immigration": "l'aide aux personnes immigrantes",
-    "familles-enfants": "les familles et les enfants",
-    "logement-social": "les locataires de logement social",
-    "ressources-mrc": "les ressources de votre MRC",
-    "defense-droits": "la défense des droits",
-}
+NEED_PHRASES = need_phrases()
 
 GREETING = (
     "Bonjour! Je suis Phare, l'assistant d'entraide du Bas-Saint-Laurent. Dites-moi ce dont vous avez besoin "
@@ -203,7 +178,15 @@ def no_such_result_message(number: int, count: int) -> Message:
 # ---------------------------------------------------------------- plain text
 
 
-def service_text(card: ServiceCard, full: bool = True) -> str:
+def service_text(result: ServiceResult, now: dt.datetime, index: int | None = None, compact: bool = False) -> str:
+    """One search result as plain text (for the wording not yet on the answer model, e.g. actions/english.py)."""
+    card = card_from_result(result, now, index)
+    if compact and card.offer:
+        card = replace(card, offer=(sentences(card.offer) or [""])[0])
+    return card_text(card, full=not compact)
+
+
+def card_text(card: ServiceCard, full: bool = True) -> str:
     """One service as plain text, fields in the order a resident needs them."""
     head = f"{card.number}. {card.name}" if card.number else card.name
     if card.organization:
@@ -245,7 +228,7 @@ def service_text(card: ServiceCard, full: bool = True) -> str:
 def plain_text(answer: Answer) -> str:
     """The answer for clients that read only `text` (REST, the conversation's record)."""
     blocks = [b for b in (answer.notice, answer.intro) if b]
-    blocks += [service_text(card, full=answer.kind == DETAILS) for card in answer.all_services]
+    blocks += [card_text(card, full=answer.kind == DETAILS) for card in answer.all_services]
     if answer.campaign:
         blocks.append(answer.campaign)
     if answer.end_note:

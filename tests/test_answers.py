@@ -91,19 +91,15 @@ def test_pages_continue_and_say_when_the_list_is_over():
     assert after.kind == NO_MORE and "pas d'autres résultats" in after.notice and not after.services
 
 
-def test_freshness_from_another_module_wins_over_the_verification_date():
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class WithFreshness(ServiceResult.__mro__[0]):  # the field another zone adds to ServiceResult
-        freshness: str | None = None
+def test_freshness_from_the_directory_wins_over_the_verification_date():
+    from dataclasses import replace
 
     base = FIVE[0]
-    fresh = WithFreshness(**{f: getattr(base, f) for f in base.__dataclass_fields__},
-                          freshness="Selon un article de mars 2024 — à confirmer")
+    fresh = replace(base, freshness="Selon un article de mars 2024 — à confirmer")
     card = answers.results_answer(outcome([fresh]), NOW).services[0]
     assert card.freshness == "Selon un article de mars 2024 — à confirmer."
-    assert answers.results_answer(outcome([base]), NOW).services[0].freshness == "Vérifié le 12 mars 2026."
+    assert answers.results_answer(outcome([replace(base, freshness="")]), NOW).services[0].freshness == (
+        "Vérifié le 12 mars 2026.")
 
 
 def test_details_of_result_n():
@@ -291,7 +287,7 @@ def test_hours_say_211_once_for_all_services_without_hours_or_phone():
 
 
 def test_a_late_answer_kept_for_plus_keeps_its_structure():
-    from bot.channels.sms import _stored_messages
+    from bot.channels.sms.webhook import _stored_messages
 
     message = answers.answer_message(answers.results_answer(outcome(FIVE), NOW)).as_dispatch()
     stored = _stored_messages([{"text": message["text"]}, {"custom": message["json_message"]}])
