@@ -136,12 +136,15 @@ def _town(result) -> str | None:
     """The short "where" of a service: the city of its address, else the area it serves."""
     if result.address:
         parts = [p.strip() for p in result.address.split(",") if p.strip()]
-        # address = "street, city, postal code" (directory.search): the city is the part without digits.
+        # address = "[number, ]street, city, postal code" (directory.search): the city is the last part
+        # without digits after the street.
         cities = [p for p in parts[1:] if not any(c.isdigit() for c in p)]
-        if cities:
-            return cities[0]
+        if len(cities) > 1 or (cities and any(c.isdigit() for c in parts[0])):
+            return cities[-1]
     if result.scope in ("municipality", "municipality_in_mrc", "mrc", "neighbour") and result.area_label:
-        return result.area_label
+        names = [n.strip() for n in result.area_label.split(",") if n.strip()]
+        # A long list of towns reads badly in a card or an SMS: the first two, the rest in the details.
+        return result.area_label if len(names) <= 2 else f"{names[0]}, {names[1]} et d'autres"
     return None
 
 
