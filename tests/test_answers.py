@@ -57,12 +57,12 @@ def outcome(results, nearby=()) -> SearchOutcome:
 
 OPEN = OpeningStatus(known=True, open_now=True, closes_at=NOW.replace(hour=16))
 FIVE = [
-    result(1, phones=[phone("4185620101")], address="123, rue Saint-Jérôme, Matane, G4W 3A1", opening=OPEN,
+    result(1, phones=[phone("4185550101")], address="123, rue Saint-Jérôme, Matane, G4W 3A1", opening=OPEN,
            assured=dt.date(2026, 3, 12)),
-    result(2, phones=[phone("(418) 562-0102", "Ligne d'accueil"), phone("1-800-555-0103")]),
+    result(2, phones=[phone("(418) 555-0102", "Ligne d'accueil"), phone("1-800-555-0103")]),
     result(3),  # no contact at all: the 211 line says how to reach it, once
-    result(4, phones=[phone("4185620104")], status="temporarily closed"),
-    result(5, phones=[phone("4185620105")], description="Court."),
+    result(4, phones=[phone("4185550104")], status="temporarily closed"),
+    result(5, phones=[phone("4185550105")], description="Court."),
 ]
 LINE_211 = result(9, phones=[phone("211")], scope="region", name="Information et référence 211",
                   description="Une personne vous aide à trouver le bon organisme.", priority=50)
@@ -107,7 +107,7 @@ def test_details_of_result_n():
     assert answer.kind == DETAILS and answer.services[0].name == "Service numéro 2"
     assert answers.details_answer(outcome(FIVE), 6, NOW) is None
     body = sms(answer)
-    assert "418 562-0102 (Ligne d'accueil)" in body and "1 800 555-0103" in body
+    assert "418 555-0102 (Ligne d'accueil)" in body and "1 800 555-0103" in body
 
 
 # ---------------------------------------------------------------- SMS
@@ -116,9 +116,9 @@ def test_details_of_result_n():
 def test_sms_contacts_and_place_before_description_and_one_211():
     body = sms(answers.results_answer(outcome(FIVE), NOW, normal=True))
     assert count_segments(body) <= 3
-    for card_phone in ("418 562-0101", "418 562-0102"):
+    for card_phone in ("418 555-0101", "418 555-0102"):
         assert card_phone in body
-    assert "Club des 50" not in body or body.index("418 562-0101") < body.index("Club des 50")  # contact first
+    assert "Club des 50" not in body or body.index("418 555-0101") < body.index("Club des 50")  # contact first
     assert "3. Service numéro 3" in body
     assert body.lower().count("faites le 211") == 1
     assert "Elle peut, par" not in body or "Elle peut, par exemple, offrir" in body  # never cut mid-phrase
@@ -146,9 +146,9 @@ def test_sms_fallback_names_a_line_with_its_phone():
     body = sms(answers.results_answer(outcome([LINE_211]), NOW, normal=True))
     assert "Aucun service" in body and "Information et référence 211 : 211" in body
     assert body.lower().count("211 (gratuit)") <= 1
-    nearby = [result(7, phones=[phone("4187750107")], scope="neighbour")]
+    nearby = [result(7, phones=[phone("4185550107")], scope="neighbour")]
     body = sms(answers.results_answer(outcome([LINE_211], nearby=nearby), NOW))
-    assert "MRC voisine" in body and "1. Service numéro 7 : 418 775-0107" in body
+    assert "MRC voisine" in body and "1. Service numéro 7 : 418 555-0107" in body
 
 
 def test_anti_stigma_line_only_when_asked():
@@ -164,7 +164,7 @@ GOLDEN_CASES = {
     "results_last_page": lambda: answers.results_answer(outcome(FIVE), NOW, offset=3),
     "no_more": lambda: answers.results_answer(outcome(FIVE + [LINE_211]), NOW, offset=6),
     "none_local_nearby": lambda: answers.results_answer(
-        outcome([LINE_211], nearby=[result(7, phones=[phone("4187750107")], scope="neighbour")]), NOW, normal=True),
+        outcome([LINE_211], nearby=[result(7, phones=[phone("4185550107")], scope="neighbour")]), NOW, normal=True),
     "details": lambda: answers.details_answer(outcome(FIVE), 1, NOW),
 }
 

@@ -112,7 +112,7 @@ def test_answer_cards(browser, site, width):
     assert sent[0]["metadata"] == {"channel": "web", "greeted": True, "normal_said": True, "mrc": "la-matanie"}
     # One card: name, tap-to-call, address, open now, one line of the offer, "Détails".
     first_card = cards.first
-    assert first_card.locator(".phare-card__call").get_attribute("href") == "tel:+14185620101"
+    assert first_card.locator(".phare-card__call").get_attribute("href") == "tel:+14185550101"
     assert "123, rue Saint-Jérôme" in first_card.locator(".phare-card__where").inner_text()
     assert "Ouvert maintenant" in first_card.locator(".phare-card__open").inner_text()
     offer = first_card.locator(".phare-card__offer")
