@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint, response
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import geography
@@ -1338,6 +1338,6 @@ def coverage_csv(request, ctx: Ctx):
 
 
 # Controllers of their own modules, registered on this blueprint.
-from . import confirm, dashboard, followup, invitations, tokens  # noqa: E402
+from . import confirm, dashboard, followup, invitations, tokens  # noqa: E402, F401
 
 __all__ = ["blueprint"]

@@ -12,7 +12,7 @@ from directory.db import open_session
 from directory.models import Category, Organization, Service, ServiceArea
 
 from ..admin.conftest import field, form_fields, set_field
-from .conftest import csrf_of, login
+from .conftest import login
 
 pytestmark = [pytest.mark.e2e]
 
@@ -83,6 +83,8 @@ def test_a_new_service_is_nouveau_not_never_verified(web, admin_account, staff_e
     view = admin.get(created.headers["location"])
     assert "Nouveau service, pas encore vérifié." in view.text
     listing = admin.get("/admin/services", params={"q": "Service tout neuf"})
+    assert listing.status_code == 200
     assert "nouveau" in listing.text and "à vérifier</span>" not in listing.text
     stale = admin.get("/admin/services", params={"stale": "1", "q": "Service tout neuf"})
+    assert stale.status_code == 200 and "Services à vérifier" in stale.text
     assert "Service tout neuf (essai)" not in stale.text
