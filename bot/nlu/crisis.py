@@ -164,7 +164,7 @@ _MEDICAL_NOW = [
     r"(?<!j ai )(?<!jai )\bavalee? (?:les|des|toutes les|plein de|une poignee de|une bouteille de) (?:pilules|pillules"
     r"|comprimes|medicaments|cachets)\b",
     r"\b(?:avale|avalee|bu|boit|mange)\w* (?:des |du |de l |de la |d )?(?:produits? menagers?|produits? nettoyants?"
-    r"|eau de javel|javel|lave glace|antigel|poison|pesticides?|detergent|pods? de lavage)\b",
+    r"|eau de javel|javel|lave glace|lave vitre|lave vaisselle|antigel|poison|pesticides?|detergent|pods? de lavage)\b",
     # turning blue
     r"\b(?:levres|visage|bebe|il|elle|lui)\b(?: \w+){0,2} (?:tout |toute )?bleue?s?\b(?! (?:marine|pale|ciel|poudre))",
     # a fire or a danger in progress
