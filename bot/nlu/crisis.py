@@ -391,7 +391,8 @@ _HEALTH = [
     r"\bsymptomes?\b",
     # English
     r"\bfever\b",
-    r"\b(?:ran|run|running|am|i m|im) out of (?:my )?(?:medication|medicine|meds|pills|insulin|prescription)\b",
+    r"\bout of (?:my |his |her )?(?:medication|medicine|meds|pills|insulin|prescription)\b",
+    r"\bno more (?:\w+ )?(?:pills|meds|medication|medicine|insulin)\b",
 ]
 
 _COMPILED = {
