@@ -307,6 +307,9 @@ _SUICIDE = [
     r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",
     r"\b(?:me )?rendrai (?:pas|pu|plus|jamais) (?:a|jusqu a) demain\b",
     r"\bexisterai (?:pu|plus|pas)\b",
+    r"\b(?:aurai\w*|serai\w*|porterai\w*)\b(?: \w+){0,5} si (?:j etais|jetais|je serais) (?:pu|plus|pas) la\b",
+    r"\b(?:pu|plus|pus|pas) (?:envie|le gout|gout|la force) (?:d |de )?(?:etre|rester) (?:sur (?:la )?terre|en vie|icitte|ici|vivante?)\b",
+    r"\b(?:pas|pu|plus) (?:etre|d etre) (?:encore )?(?:la|icitte|en vie|vivante?) (?:demain|ce soir|a soir|la semaine prochaine|bientot)\b",
     r"\b(?:mieux|plus simple|plus facile)\b(?: \w+){0,5} si (?:je mourais|je disparaissais|je partais pour (?:de bon|toujours)"
     r"|j etais (?:mort|morte|pu la|plus la|pas la)|jetais (?:mort|morte|pu la|pas la|plus la))\b",
     r"\b(?:suis|chu|jsuis|sens|suis juste|suis rien qu|suis rien que)\b(?: \w+){0,3} (?:poids|fardeau|boulet) (?:pour|a)\b",
