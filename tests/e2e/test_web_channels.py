@@ -91,7 +91,7 @@ async def socket_exchange(base: str, session_id: str | None, message: str, wait:
     async def session_confirm(data):
         got["confirmed"] = data
 
-    await client.connect(base, transports=["websocket"], socketio_path="/socket.io")
+    await client.connect(base, transports=["polling"], socketio_path="/socket.io")
     try:
         await client.emit("session_request", {"session_id": session_id})
         await asyncio.sleep(0.3)
