@@ -9,44 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from directory.categories import intent_to_category, need_phrases
 from directory.formatting import format_opening, format_verified, mrc_display
 from directory.gazetteer import Place
 from directory.search import SearchOutcome, ServiceResult
 
 RESULTS_PER_ANSWER = 3
 
-INTENT_TO_CATEGORY = {
-    "need_food_aid": "aide-alimentaire",
-    "need_fridge": "frigo-libre-service",
-    "need_phone_support": "soutien-telephonique",
-    "need_grocery_delivery": "livraison-epicerie",
-    "need_meals": "repas",
-    "need_collective_kitchen": "cuisine-collective",
-    "need_garden": "jardin",
-    "need_books": "livres-a-domicile",
-    "need_newcomer": "immigration",
-    "need_family": "familles-enfants",
-    "need_housing": "logement-social",
-    "need_resource_list": "ressources-mrc",
-    "need_rights": "defense-droits",
-}
+# Both read from the category data (directory/data/seed/categories.yml), the one place for them.
+INTENT_TO_CATEGORY = intent_to_category()
 
 # How a need reads inside a sentence: "pour {phrase} à Matane".
-NEED_PHRASES = {
-    "aide-alimentaire": "l'aide alimentaire",
-    "frigo-libre-service": "un frigo libre-service",
-    "soutien-telephonique": "quelqu'un à qui parler",
-    "livraison-epicerie": "la livraison d'épicerie",
-    "repas": "des repas préparés",
-    "cuisine-collective": "une cuisine collective",
-    "jardin": "un jardin ou un potager",
-    "livres-a-domicile": "le prêt de livres à domicile",
-    "immigration": "l'aide aux personnes immigrantes",
-    "familles-enfants": "les familles et les enfants",
-    "logement-social": "les locataires de logement social",
-    "ressources-mrc": "les ressources de votre MRC",
-    "defense-droits": "la défense des droits",
-}
+NEED_PHRASES = need_phrases()
 
 GREETING = (
     "Bonjour! Je suis Phare, l'assistant d'entraide du Bas-Saint-Laurent. Dites-moi ce dont vous avez besoin "

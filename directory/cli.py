@@ -1,4 +1,4 @@
-"""Command line of the directory: `python -m directory seed | search | place`.
+"""Command line of the directory: `python -m directory seed | search | place | coverage`.
 
 Output is French, for staff; exit codes: 0 found, 1 nothing found or bad
 input, 2 usage error (argparse).
@@ -114,6 +114,59 @@ def cmd_search(args) -> int:
     return 0 if outcome.found_local else 1
 
 
+def coverage_text(coverage) -> str:
+    """The coverage matrix for a terminal: one row per need, one column per MRC, "joignables/locaux"."""
+    from . import geography
+    from .categories import category
+
+    width = max(len(c) for c in coverage.category_ids) + 2
+    heads = [geography.mrc(m).name[:11] if geography.mrc(m) else m[:11] for m in coverage.mrc_ids]
+    lines = [
+        f"Couverture du répertoire au {coverage.today.isoformat()} : services locaux joignables (tél. ou web) / services locaux.",
+        "* = besoin de base; ! = besoin de base sans service local joignable.",
+        "",
+        " " * width + "".join(f"{h:>12}" for h in heads),
+    ]
+    for c in coverage.category_ids:
+        mark = "*" if c in coverage.core else " "
+        row = f"{mark}{c:<{width - 1}}"
+        for m in coverage.mrc_ids:
+            cell = coverage.cells[m, c]
+            flag = "!" if c in coverage.core and not cell.reachable else " "
+            row += f"{flag + str(cell.reachable) + '/' + str(cell.local):>12}"
+        lines.append(row)
+    totals = coverage.totals
+    lines += [
+        "",
+        "Par MRC (services locaux distincts) : "
+        + "; ".join(f"{h} {coverage.by_mrc[m].local} (joignables {coverage.by_mrc[m].reachable})" for m, h in zip(coverage.mrc_ids, heads)),
+        f"Services actifs : {coverage.services} (dont {coverage.region_wide} lignes régionales); services locaux : {totals.local}.",
+        f"Joignables : {totals.reachable}; par téléphone : {totals.phone}; avec horaire : {totals.hours} ({100 * coverage.hours_share:.0f} %); "
+        f"vérifiés : {totals.confirmed}; à vérifier : {totals.stale}.",
+        f"Besoins de base : {coverage.core_reachable} cases sur {coverage.core_cells} ont un service local joignable.",
+    ]
+    food = [m for m in coverage.mrc_ids if coverage.cells[m, "aide-alimentaire"].phone] if "aide-alimentaire" in coverage.category_ids else []
+    lines.append(f"Aide alimentaire joignable par téléphone : {len(food)} MRC sur {len(coverage.mrc_ids)}.")
+    if coverage.gaps:
+        lines.append("Cases vides (besoin de base sans service local joignable) : " + "; ".join(
+            f"{geography.mrc(m).name if geography.mrc(m) else m} — {category(c).label if category(c) else c}" for m, c in coverage.gaps))
+    return "\n".join(lines)
+
+
+def cmd_coverage(args) -> int:
+    import json
+
+    from .coverage import coverage_report
+
+    with open_session() as session:
+        coverage = coverage_report(session)
+    if args.json:
+        print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(coverage_text(coverage))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m directory", description="Répertoire des services de Phare")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("place")
     s.add_argument("--limit", type=int, default=5)
     s.set_defaults(func=cmd_search)
+    c = sub.add_parser("coverage", help="matrice MRC × besoin : services locaux, joignables, horaires, vérifiés")
+    c.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    c.set_defaults(func=cmd_coverage)
+    from .hsds.cli import register as register_hsds
+
+    register_hsds(sub)
     try:
         from .admin.cli import register as register_admin
     except ImportError:

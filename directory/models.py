@@ -27,9 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
+from .geography import TIMEZONE
+
 Base = declarative_base()
 
-TIMEZONE = "America/Toronto"  # IANA name, as HSDS asks; Québec follows Toronto's rules.
 
 SERVICE_STATUSES = ("active", "inactive", "temporarily closed", "archived")
 
@@ -266,6 +267,32 @@ class Metadata(Base):
     snapshot = Column(Text)
 
 
+class FactSource(Base):
+    """Where one fact of an organisation or a service comes from: the public page, its words, its date.
+
+    One row per (source, fact it supports): a page that gives a phone number
+    and the territory is two rows, so the admin can show each field's source
+    beside it and the answers can say "Selon un article de mars 2024".
+    """
+
+    __tablename__ = "fact_source"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    resource_type = Column(String(20), nullable=False)  # organization, service
+    resource_id = Column(String(36), nullable=False)
+    # phone, address, website, email, hours, territory, eligibility, fees, application, description
+    field = Column(String(20), nullable=False)
+    url = Column(Text, nullable=False)
+    title = Column(Text)
+    quote = Column(Text, nullable=False, default="")
+    source_date = Column(String(10), nullable=False, default="")  # as the page gives it: 2024, 2024-03, 2024-03-12
+    sort_date = Column(Date)  # the first day the date can mean, for sorting and freshness
+    kind = Column(String(20), nullable=False)  # organisme, journal, repertoire, municipal, gouvernement
+    position = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (Index("ix_fact_source_resource", "resource_type", "resource_id", "field"),)
+
+
 # --- Phare's own -----------------------------------------------------------
 
 
@@ -338,6 +365,7 @@ __all__ = [
     "Campaign",
     "Category",
     "DirectoryState",
+    "FactSource",
     "Location",
     "Metadata",
     "Mrc",

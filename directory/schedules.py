@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule
 from dateutil.easter import easter
 
-DEFAULT_TZ = "America/Toronto"
+from .geography import TIMEZONE
+
+DEFAULT_TZ = TIMEZONE
 HORIZON_DAYS = 400  # seasonal services may reopen next spring
 
 _WEEKDAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR": rrule.FR, "SA": rrule.SA, "SU": rrule.SU}

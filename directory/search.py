@@ -2,24 +2,35 @@
 
 Ranking: services whose area names the municipality, then those covering its
 whole MRC, then region-wide lines. A service of another MRC is never returned
-as local; when an MRC has nothing for a need, services of neighbouring MRCs
-are returned apart (`nearby`) so the answer can present them honestly.
+as local; when an MRC has nothing reachable for a need, services of
+neighbouring MRCs are returned apart (`nearby`) so the answer can present them
+honestly.
+
+Never a bare "aucun service": every outcome says which step of the need's
+fallback chain answered (`answered_by`): a local service reachable by phone
+or web, else one in a neighbouring MRC, else the regional line of the same
+kind (811 option 2, SOS violence conjugale…, from the category data), else
+211. `lines` holds those regional lines and 211 when the chain got that far.
 """
 from __future__ import annotations
 
 import datetime as dt
 import threading
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from . import geography
+from .areas import area_serves
+from .categories import LINE_211, fallback_chain
 from .formatting import format_phone, mrc_display
+from .freshness import SourceRef, freshness
 from .gazetteer import Gazetteer, Place, Resolution, default_gazetteer
 from .models import (
     Category,
+    FactSource,
     Location,
     Mrc,
     Municipality,
@@ -36,20 +47,11 @@ from .plain_text import plain_result
 from .schedules import OpeningStatus, ScheduleRule, opening_status
 from .text import fold
 
-TZ = ZoneInfo("America/Toronto")
+TZ = geography.TZ
 VISIBLE_STATUSES = ("active", "temporarily closed")
 
-# MRCs that touch each other, for "nothing here, but next door…".
-NEIGHBOURS = {
-    "kamouraska": ("riviere-du-loup", "temiscouata"),
-    "riviere-du-loup": ("kamouraska", "les-basques", "temiscouata"),
-    "les-basques": ("riviere-du-loup", "rimouski-neigette", "temiscouata"),
-    "rimouski-neigette": ("les-basques", "la-mitis", "temiscouata"),
-    "la-mitis": ("rimouski-neigette", "la-matanie", "la-matapedia"),
-    "la-matanie": ("la-mitis", "la-matapedia"),
-    "la-matapedia": ("la-mitis", "la-matanie"),
-    "temiscouata": ("kamouraska", "riviere-du-loup", "les-basques", "rimouski-neigette"),
-}
+# Which step of the fallback chain answered.
+ANSWERED_LOCAL, ANSWERED_NEIGHBOUR, ANSWERED_LINE, ANSWERED_211 = "local", "neighbour", "line", "211"
 
 # Rank of an area match: lower is closer to the resident.
 RANK_MUNICIPALITY, RANK_MRC, RANK_MRC_PART, RANK_REGION, RANK_NEIGHBOUR = 0, 1, 2, 3, 4
@@ -92,10 +94,17 @@ class ServiceResult:
     fees_description: str | None
     application_process: str | None
     priority: int
+    # "Vérifié le 12 mars 2026" or "Selon un article de mars 2024 — à confirmer".
+    freshness: str = ""
 
     @property
     def has_contact(self) -> bool:
         return bool(self.phones or self.url or self.email or self.address)
+
+    @property
+    def reachable(self) -> bool:
+        """A resident can act on it now: a phone number or a website."""
+        return bool(self.phones or self.url)
 
 
 @dataclass
@@ -108,6 +117,10 @@ class SearchOutcome:
     local_count: int = 0  # results of the municipality or its MRC (not region-wide)
     nearby: list[ServiceResult] = field(default_factory=list)
     total: int = 0
+    # Step of the fallback chain that answered: "local", "neighbour", "line" or "211".
+    answered_by: str = ""
+    # The need's regional lines then 211, filled when neither the place nor its neighbours had a reachable service.
+    lines: list[ServiceResult] = field(default_factory=list)
 
     @property
     def found_local(self) -> bool:
@@ -158,16 +171,7 @@ def resolve_need(session: Session, need: str | None) -> tuple[str | None, str | 
 
 def _area_clause(kind: str):
     """SQL condition on ServiceArea for a kind of place (values bound at execution)."""
-    mrc = ServiceArea.mrc_id == bindparam("mrc_id")
-    if kind == "municipality":
-        return or_(
-            and_(ServiceArea.scope == "municipality", ServiceArea.municipality_id == bindparam("municipality_id")),
-            and_(ServiceArea.scope == "mrc", mrc),
-            ServiceArea.scope == "region",
-        )
-    if kind == "mrc":
-        return or_(and_(ServiceArea.scope.in_(("mrc", "municipality")), mrc), ServiceArea.scope == "region")
-    return ServiceArea.scope == "region"
+    return area_serves(kind, bindparam("mrc_id"), bindparam("municipality_id"))
 
 
 def _candidates_statement(kind: str, with_category: bool):
@@ -255,6 +259,10 @@ _ADDRESSES = (
     .join(Location, Location.id == ServiceAtLocation.location_id)
     .where(ServiceAtLocation.service_id.in_(_IDS))
 )
+_SOURCES = (
+    select(FactSource.resource_type, FactSource.resource_id, FactSource.field, FactSource.kind, FactSource.source_date)
+    .where(FactSource.resource_id.in_(bindparam("source_ids", expanding=True)))
+)
 _SERVICES = (
     select(Service, Organization.name.label("org_name"), Organization.website, Organization.email.label("org_email"))
     .join(Organization, Organization.id == Service.organization_id)
@@ -263,7 +271,7 @@ _SERVICES = (
 
 
 def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceResult, tuple[ScheduleRule, ...]]]:
-    """Everything shown about these services, in six plain queries (no ORM objects: it is the hot path)."""
+    """Everything shown about these services, in seven plain queries (no ORM objects: it is the hot path)."""
     if not ids:
         return {}
     bound = {"ids": ids}
@@ -296,10 +304,16 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
         bits = [b for b in (row.address_1, row.city, row.postal_code) if b]
         if bits and row.service_id not in addresses:
             addresses[row.service_id] = ", ".join(bits)
+    rows = session.execute(_SERVICES, bound).all()
+    sources: dict[tuple[str, str], list[SourceRef]] = {}
+    source_ids = list({*ids, *(row[0].organization_id for row in rows)})
+    for row in session.execute(_SOURCES, {"source_ids": source_ids}):
+        sources.setdefault((row.resource_type, row.resource_id), []).append(SourceRef(row.kind, row.source_date, row.field))
     details = {}
-    for row in session.execute(_SERVICES, bound):
+    for row in rows:
         service = row[0]
         i = service.id
+        own = sources.get(("service", i), []) + sources.get(("organization", service.organization_id), [])
         result = ServiceResult(
             id=i,
             name=service.name,
@@ -320,6 +334,7 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
             fees_description=service.fees_description,
             application_process=service.application_process,
             priority=service.priority or 0,
+            freshness=freshness(service.assured_date, own),
         )
         details[i] = (plain_result(result), tuple(rules[i]))  # staff text leaves as plain text
     return details
@@ -394,15 +409,46 @@ def search(
     ordered = _order(ranks)[:limit]
     outcome.results = _results(session, ordered, {i: ranks[i].rank for i in ordered}, now)
 
-    if outcome.local_count == 0 and category_id and resolved and resolved.mrc_id:
+    local_reachable = any(r.reachable for r in outcome.results if r.scope != "region")
+    if not local_reachable and category_id and resolved and resolved.mrc_id:
         outcome.nearby = _nearby(session, resolved.mrc_id, category_id, now, limit=3)
+    _follow_chain(session, outcome, local_reachable, now)
     return outcome
+
+
+def _follow_chain(session: Session, outcome: SearchOutcome, local_reachable: bool, now: dt.datetime) -> None:
+    """Local -> neighbouring MRC -> the need's regional lines -> 211: record which step answered."""
+    if local_reachable:
+        outcome.answered_by = ANSWERED_LOCAL
+        return
+    if any(r.reachable for r in outcome.nearby):
+        outcome.answered_by = ANSWERED_NEIGHBOUR
+        return
+    keyed = regional_lines(session, fallback_chain(outcome.need), now)
+    outcome.lines = [result for _, result in keyed]
+    specific = [result for key, result in keyed if key != LINE_211 and result.reachable]
+    outcome.answered_by = ANSWERED_LINE if specific else ANSWERED_211
+
+
+_LINES = select(Service.id, Service.seed_key).where(
+    Service.seed_key.in_(bindparam("keys", expanding=True)), Service.status.in_(VISIBLE_STATUSES)
+)
+
+
+def regional_lines(session: Session, keys: tuple[str, ...], now: dt.datetime) -> list[tuple[str, ServiceResult]]:
+    """(seed key, service) for these seed keys, in that order (lines staff archived are skipped)."""
+    if not keys:
+        return []
+    by_key = {key: service_id for service_id, key in session.execute(_LINES, {"keys": list(keys)}).all()}
+    ids = [by_key[k] for k in keys if k in by_key]
+    results = {r.id: r for r in _results(session, ids, {i: RANK_REGION for i in ids}, now)}
+    return [(k, results[by_key[k]]) for k in keys if k in by_key and by_key[k] in results]
 
 
 def _nearby(session: Session, mrc_id: str, category_id: str, now: dt.datetime, limit: int) -> list[ServiceResult]:
     found: list[ServiceResult] = []
     seen: set[str] = set()
-    for neighbour in NEIGHBOURS.get(mrc_id, ()):
+    for neighbour in geography.neighbours(mrc_id):
         place = Place(kind="mrc", mrc_id=neighbour, mrc_name=None)
         ranks = {
             i: c for i, c in _candidate_ranks(session, place, category_id).items() if c.rank < RANK_REGION and i not in seen

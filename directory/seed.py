@@ -15,10 +15,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .geography import TIMEZONE
 from .models import (
+    SERVICE_STATUSES,
     Campaign,
     Category,
     DirectoryState,
+    FactSource,
+    Location,
     Mrc,
     Municipality,
     Organization,
@@ -27,6 +31,8 @@ from .models import (
     Schedule,
     Service,
     ServiceArea,
+    ServiceAtLocation,
+    new_id,
 )
 from .schedules import ScheduleRule, validate
 
@@ -149,7 +155,7 @@ def build_schedule(entry: dict) -> Schedule:
         valid_from=_date(entry.get("valid_from")),
         valid_to=_date(entry.get("valid_to")),
         dtstart=_date(entry.get("dtstart")),
-        timezone=entry.get("timezone") or "America/Toronto",
+        timezone=entry.get("timezone") or TIMEZONE,
         open_24_7=bool(entry.get("open_24_7")),
         closed_on_holidays=bool(entry.get("closed_on_holidays")),
         description=entry.get("description"),
@@ -173,33 +179,147 @@ def build_area(entry: dict, municipality_mrc: dict[str, str], mrc_ids: set[str])
     raise SeedError(f"zone de service incomplète : {entry!r}")
 
 
-def load_organizations(session: Session, report: SeedReport, path: Path = SEED_DIR / "organizations.yml") -> None:
+SOURCE_KINDS = ("organisme", "journal", "repertoire", "municipal", "gouvernement")
+OLD_FORMAT = (
+    "le champ `source` (texte libre) n'est plus accepté : donnez une liste `sources` "
+    "(url, date, kind, quote, supports) — voir directory/data/seed/local/README.md"
+)
+
+
+def seed_files(seed_dir: Path = SEED_DIR) -> list[Path]:
+    """The regional lines and partners first, then one file of local services per MRC."""
+    return [seed_dir / "organizations.yml", *sorted((seed_dir / "local").glob("*.yml"))]
+
+
+def sort_date(value: str) -> dt.date | None:
+    """"2024" -> 2024-01-01, "2024-03" -> 2024-03-01, "2024-03-12" -> that day; None if unreadable."""
+    parts = str(value or "").split("-")
+    try:
+        numbers = [int(p) for p in parts if p]
+        if not numbers:
+            return None
+        return dt.date(numbers[0], numbers[1] if len(numbers) > 1 else 1, numbers[2] if len(numbers) > 2 else 1)
+    except ValueError:
+        return None
+
+
+def fact_sources(resource_type: str, resource_id: str, sources, where: str) -> list[FactSource]:
+    """One FactSource row per (source, fact it supports)."""
+    if sources is None:
+        return []
+    if not isinstance(sources, list):
+        raise SeedError(f"{where}: `sources` doit être une liste")
+    rows = []
+    for position, source in enumerate(sources):
+        if not isinstance(source, dict) or not source.get("url"):
+            raise SeedError(f"{where}: source {position + 1} sans url")
+        kind = source.get("kind")
+        if kind not in SOURCE_KINDS:
+            raise SeedError(f"{where}: source {position + 1}, kind inconnu {kind!r}")
+        date_text = str(source.get("date") or "")
+        for fact in source.get("supports") or []:
+            rows.append(
+                FactSource(
+                    resource_type=resource_type,
+                    resource_id=resource_id,
+                    field=str(fact),
+                    url=source["url"],
+                    title=source.get("title"),
+                    quote=(source.get("quote") or "").strip(),
+                    source_date=date_text,
+                    sort_date=sort_date(date_text),
+                    kind=kind,
+                    position=position,
+                )
+            )
+    return rows
+
+
+def _check_format(entry: dict, where: str) -> None:
+    if "source" in entry:
+        raise SeedError(f"{where}: {OLD_FORMAT}")
+
+
+def read_seed_entries(paths: list[Path]) -> list[tuple[str, dict]]:
+    """(file name, organisation entry) for every file; keys unique across all files."""
+    entries: list[tuple[str, dict]] = []
+    org_keys: dict[str, str] = {}
+    service_keys: dict[str, str] = {}
+    for path in paths:
+        data = read_yaml(path)
+        if not isinstance(data, list):
+            raise SeedError(f"{path.name}: le fichier doit contenir une liste d'organisations")
+        for entry in data:
+            if not isinstance(entry, dict) or not entry.get("key"):
+                raise SeedError(f"{path.name}: organisation sans clé (`key`)")
+            where = f"{path.name} [{entry['key']}]"
+            _check_format(entry, where)
+            if entry["key"] in org_keys:
+                raise SeedError(f"{where}: clé déjà utilisée dans {org_keys[entry['key']]}")
+            org_keys[entry["key"]] = path.name
+            for item in entry.get("services") or []:
+                key = item.get("key") if isinstance(item, dict) else None
+                if not key:
+                    raise SeedError(f"{where}: service sans clé (`key`)")
+                _check_format(item, f"{where} [{key}]")
+                if key in service_keys:
+                    raise SeedError(f"{where} [{key}]: clé de service déjà utilisée dans {service_keys[key]}")
+                service_keys[key] = path.name
+            entries.append((path.name, entry))
+    return entries
+
+
+def _location(org: Organization, entry: dict, municipality_ids: set[str], where: str) -> Location:
+    municipality_id = entry.get("municipality") or None
+    if municipality_id and municipality_id not in municipality_ids:
+        raise SeedError(f"{where}: municipalité inconnue : {municipality_id}")
+    return Location(
+        organization=org,
+        name=entry.get("name"),
+        address_1=entry.get("address_1"),
+        city=entry.get("city"),
+        postal_code=entry.get("postal_code"),
+        municipality_id=municipality_id,
+    )
+
+
+def load_organizations(session: Session, report: SeedReport, paths: list[Path] | None = None) -> None:
     categories = {c.id: c for c in session.execute(select(Category)).scalars()}
     municipality_mrc = dict(session.execute(select(Municipality.id, Municipality.mrc_id)).all())
     mrc_ids = set(session.execute(select(Mrc.id)).scalars())
     known_orgs = {o.seed_key: o for o in session.execute(select(Organization).where(Organization.seed_key.isnot(None))).scalars()}
     known_services = set(session.execute(select(Service.seed_key).where(Service.seed_key.isnot(None))).scalars())
-    for entry in read_yaml(path):
+    for file_name, entry in read_seed_entries(seed_files() if paths is None else paths):
+        where = f"{file_name} [{entry['key']}]"
         org = known_orgs.get(entry["key"])
         if org is None:
             org = Organization(
+                id=new_id(),
                 seed_key=entry["key"],
                 name=entry["name"],
                 alternate_name=entry.get("alternate_name"),
                 description=entry.get("description") or "",
                 website=entry.get("website"),
                 email=entry.get("email"),
-                source=entry.get("source") or "",
+                source="",
             )
             session.add(org)
+            session.add_all(fact_sources("organization", org.id, entry.get("sources"), where))
+            known_orgs[entry["key"]] = org
             report.count("organization")
+        locations: dict[tuple, Location] = {}
         for item in entry.get("services") or []:
             if item["key"] in known_services:
                 continue
+            item_where = f"{where} [{item['key']}]"
             unknown = [c for c in item.get("categories") or [] if c not in categories]
             if unknown:
-                raise SeedError(f"{item['key']}: catégorie inconnue {unknown}")
+                raise SeedError(f"{item_where}: catégorie inconnue {unknown}")
+            status = item.get("status") or "active"
+            if status not in SERVICE_STATUSES:
+                raise SeedError(f"{item_where}: statut inconnu {status!r}")
             service = Service(
+                id=new_id(),
                 seed_key=item["key"],
                 organization=org,
                 name=item["name"],
@@ -207,18 +327,18 @@ def load_organizations(session: Session, report: SeedReport, path: Path = SEED_D
                 description=item.get("description") or "",
                 url=item.get("url"),
                 email=item.get("email"),
-                status=item.get("status") or "active",
+                status=status,
                 eligibility_description=item.get("eligibility_description"),
                 fees_description=item.get("fees_description"),
                 application_process=item.get("application_process"),
                 assured_date=_date(item.get("assured_date")),
-                source=item.get("source") or entry.get("source") or "",
+                source="",
                 priority=item.get("priority") or 0,
                 categories=[categories[c] for c in item.get("categories") or []],
                 phones=[
                     Phone(
                         number=str(p["number"]),
-                        extension=p.get("extension"),
+                        extension=str(p["extension"]) if p.get("extension") not in (None, "") else None,
                         type=p.get("type") or "voice",
                         description=p.get("description"),
                         position=i,
@@ -228,9 +348,18 @@ def load_organizations(session: Session, report: SeedReport, path: Path = SEED_D
                 schedules=[build_schedule(s) for s in item.get("schedules") or []],
                 service_areas=[build_area(a, municipality_mrc, mrc_ids) for a in item.get("areas") or []],
             )
-            if not service.service_areas:
-                raise SeedError(f"{item['key']}: aucune zone de service")
+            if not service.service_areas and status in ("active", "temporarily closed"):
+                # An inactive entry is history: it may no longer say where it was offered.
+                raise SeedError(f"{item_where}: aucune zone de service")
+            for place in item.get("locations") or []:
+                if not any(place.get(k) for k in ("address_1", "city", "name")):
+                    continue
+                key = (place.get("name"), place.get("address_1"), place.get("city"))
+                if key not in locations:
+                    locations[key] = _location(org, place, set(municipality_mrc), item_where)
+                service.locations.append(ServiceAtLocation(location=locations[key]))
             session.add(service)
+            session.add_all(fact_sources("service", service.id, item.get("sources"), item_where))
             known_services.add(item["key"])
             report.count("service")
 

@@ -18,13 +18,15 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import httpx
 from jinja2 import Environment, FileSystemLoader
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
+
+from directory import geography
 
 logger = logging.getLogger(__name__)
 
@@ -90,20 +92,18 @@ class DemoSite:
         return f"MRC de {self.name}"
 
 
-# Accent colours all give at least 4.5:1 with white text.
-DEMO_SITES = (
-    DemoSite("la-matanie", "La Matanie", "#00607a"),
-    DemoSite("la-matapedia", "La Matapédia", "#2f6b2f"),
-    DemoSite("la-mitis", "La Mitis", "#005a9c"),
-    DemoSite("rimouski-neigette", "Rimouski-Neigette", "#8a2a5b"),
-    DemoSite(
-        "les-basques", "Les Basques", "#7a4b00",
-        greeting="Bonjour! Ici Phare, pour les gens des Basques et de tout le Bas-Saint-Laurent. "
-                 "Que cherchez-vous aujourd'hui? Demander de l'aide, c'est normal.",
-    ),
-    DemoSite("riviere-du-loup", "Rivière-du-Loup", "#b3261e"),
-    DemoSite("temiscouata", "Témiscouata", "#3d4f9f", position="left"),
-    DemoSite("kamouraska", "Kamouraska", "#5a4a8a", position="left"),
+# Ids, names and accent colours (at least 4.5:1 with white text) come from the
+# geography data (directory.geography); only the demo-page presets live here.
+_DEMO_PRESETS: Dict[str, Dict[str, str]] = {
+    "les-basques": {
+        "greeting": "Bonjour! Ici Phare, pour les gens des Basques et de tout le Bas-Saint-Laurent. "
+                    "Que cherchez-vous aujourd'hui? Demander de l'aide, c'est normal.",
+    },
+    "temiscouata": {"position": "left"},
+    "kamouraska": {"position": "left"},
+}
+DEMO_SITES = tuple(
+    DemoSite(mrc.id, mrc.name, mrc.accent, **_DEMO_PRESETS.get(mrc.id, {})) for mrc in geography.mrcs()
 )
 SITES_BY_ID = {site.id: site for site in DEMO_SITES}
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..formatting import format_phone
+from ..geography import TIMEZONE
 from ..text import fold, fold_place
 from .forms import (
     STATUS_LABELS,
@@ -390,7 +391,7 @@ def _parse_row(line, values, ref, current, seen_ids, check, today, result: Impor
         text = values["schedules"]
         snap["schedules"] = [] if not text else [{
             "id": None, "freq": None, "interval": 1, "byday": None, "bymonthday": None, "opens_at": None,
-            "closes_at": None, "valid_from": None, "valid_to": None, "dtstart": None, "timezone": "America/Toronto",
+            "closes_at": None, "valid_from": None, "valid_to": None, "dtstart": None, "timezone": TIMEZONE,
             "open_24_7": False, "closed_on_holidays": False, "description": text,
         }]
     if given("assured_date"):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from ..formatting import MONTHS, WEEKDAYS, format_date, format_phone, format_time
+from ..geography import TIMEZONE
 from ..models import SERVICE_STATUSES
 from ..schedules import ScheduleError, ScheduleRule, validate
 from ..text import fold, fold_place
@@ -221,7 +222,7 @@ def schedule_rule(item: dict) -> ScheduleRule:
         freq=item.get("freq"), interval=item.get("interval") or 1, byday=item.get("byday"),
         bymonthday=item.get("bymonthday"), opens_at=t(item.get("opens_at")), closes_at=t(item.get("closes_at")),
         valid_from=d(item.get("valid_from")), valid_to=d(item.get("valid_to")), dtstart=d(item.get("dtstart")),
-        timezone=item.get("timezone") or "America/Toronto", open_24_7=bool(item.get("open_24_7")),
+        timezone=item.get("timezone") or TIMEZONE, open_24_7=bool(item.get("open_24_7")),
         closed_on_holidays=bool(item.get("closed_on_holidays")), description=item.get("description"),
     )
 
@@ -352,7 +353,7 @@ def parse_schedule_fields(get: Callable[[str], str], getlist: Callable[[str], li
         "valid_from": valid_from.isoformat() if valid_from else None,
         "valid_to": valid_to.isoformat() if valid_to else None,
         "dtstart": dtstart.isoformat() if dtstart else None,
-        "timezone": clean(get(prefix + "timezone")) or "America/Toronto",
+        "timezone": clean(get(prefix + "timezone")) or TIMEZONE,
         "open_24_7": kind == "always",
         "closed_on_holidays": bool(get(prefix + "closed_on_holidays")),
         "description": description,

@@ -24,6 +24,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..geography import TIMEZONE
 from ..models import (
     Category,
     Location,
@@ -276,7 +277,7 @@ def apply_snapshot(session: Session, service: Service, snap: dict) -> None:
             row.valid_from = _date(item.get("valid_from"))
             row.valid_to = _date(item.get("valid_to"))
             row.dtstart = _date(item.get("dtstart"))
-            row.timezone = item.get("timezone") or "America/Toronto"
+            row.timezone = item.get("timezone") or TIMEZONE
             row.open_24_7 = bool(item.get("open_24_7"))
             row.closed_on_holidays = bool(item.get("closed_on_holidays"))
             row.description = item.get("description") or None

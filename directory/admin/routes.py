@@ -16,23 +16,27 @@ from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint, response
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import geography
+from ..areas import services_local_to_mrc, services_region_wide
+from ..coverage import CSV_HEADER, coverage_report, csv_rows
 from ..db import open_session
-from ..formatting import format_date, format_phone, format_time, mrc_display
+from ..freshness import STALE_DAYS, parse_date_text
+from ..geography import TZ
+from ..formatting import MONTHS, format_date, format_phone, format_time, mrc_display
 from ..models import (
     Campaign,
     Category,
+    FactSource,
     Mrc,
     Municipality,
     Organization,
     Service,
-    ServiceArea,
     ServiceAtLocation,
     User,
     service_category,
@@ -64,8 +68,6 @@ from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, totals, weekly_ne
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-TZ = ZoneInfo("America/Toronto")
-STALE_DAYS = 183  # "not verified for 6 months"
 PAGE_SIZE = 50
 LIST_STATUSES = {
     "": "Tous sauf archivés",
@@ -279,20 +281,9 @@ def admin_page(login: bool = True):
 # --- Scope helpers ----------------------------------------------------------------------------
 
 
-def mrc_area_clause(mrc_id: str):
-    """SQL: a ServiceArea (joined with its Municipality) lies in this MRC."""
-    return or_(
-        and_(ServiceArea.scope == "mrc", ServiceArea.mrc_id == mrc_id),
-        and_(ServiceArea.scope == "municipality", func.coalesce(Municipality.mrc_id, ServiceArea.mrc_id) == mrc_id),
-    )
-
-
 def services_in_mrc(mrc_id: str):
-    return (
-        select(ServiceArea.service_id)
-        .outerjoin(Municipality, Municipality.id == ServiceArea.municipality_id)
-        .where(mrc_area_clause(mrc_id))
-    )
+    """Ids of the services offered in this MRC or one of its municipalities (the shared "who serves where")."""
+    return services_local_to_mrc(mrc_id)
 
 
 def scope_clause(actor: Actor):
@@ -453,7 +444,7 @@ def _service_query(ctx: Ctx, args) -> tuple[list[Service], dict]:
     if clause is not None:
         stmt = stmt.where(clause)
     if filters["mrc"] == "region":
-        stmt = stmt.where(Service.id.in_(select(ServiceArea.service_id).where(ServiceArea.scope == "region")))
+        stmt = stmt.where(Service.id.in_(services_region_wide()))
     elif filters["mrc"]:
         stmt = stmt.where(Service.id.in_(services_in_mrc(filters["mrc"])))
     if filters["category"]:
@@ -657,7 +648,50 @@ def _form_page(ctx: Ctx, snap: dict, service: Service | None, errors: list[str])
         selected_municipalities={k[2] for k in selected_areas if k[0] == "municipality"},
         region_selected=("region", None, None) in selected_areas, phones=phones, schedules=_schedule_rows(snap),
         location=location, municipalities=ctx.ref().municipalities, statuses=STATUS_LABELS,
+        sources=field_sources(ctx.db, service),
     )
+
+
+SOURCE_KIND_LABELS = {
+    "organisme": "Site de l'organisme",
+    "journal": "Article",
+    "repertoire": "Répertoire",
+    "municipal": "Site municipal",
+    "gouvernement": "Site gouvernemental",
+}
+
+
+def field_sources(db: Session, service: Service | None) -> dict[str, list[dict]]:
+    """field -> the public sources behind it (the service's own, then its organisation's), for display beside the field."""
+    if service is None:
+        return {}
+    rows = db.execute(
+        select(FactSource).where(or_(
+            (FactSource.resource_type == "service") & (FactSource.resource_id == service.id),
+            (FactSource.resource_type == "organization") & (FactSource.resource_id == service.organization_id),
+        )).order_by(FactSource.resource_type.desc(), FactSource.position, FactSource.id)
+    ).scalars()
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row.field, []).append({
+            "url": row.url if row.url.startswith(("http://", "https://")) else "",
+            "title": row.title,
+            "quote": row.quote,
+            "date": _source_date(row.source_date),
+            "kind_label": SOURCE_KIND_LABELS.get(row.kind, row.kind),
+            "of_organization": row.resource_type == "organization",
+        })
+    return grouped
+
+
+def _source_date(text: str) -> str:
+    parsed = parse_date_text(text)
+    if not parsed:
+        return "date inconnue"
+    year, month, day = parsed
+    if day:
+        return format_date(dt.date(year, month, day))
+    return f"{MONTHS[month - 1]} {year}" if month else str(year)
 
 
 def _create_organization(ctx: Ctx, name: str) -> Organization:
@@ -1261,6 +1295,29 @@ def needs_csv(request, ctx: Ctx):
     )
     return response.raw(data, content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="phare-besoins-{today().isoformat()}.csv"'})
+
+
+# --- Coverage ------------------------------------------------------------------------------------------------------
+
+
+@blueprint.get("/couverture")
+@admin_page()
+def coverage_page(request, ctx: Ctx):
+    # Read-only and public-interest: every staff role sees every MRC.
+    coverage = coverage_report(ctx.db, today())
+    ref = ctx.ref()
+    return render(ctx, "coverage.html", coverage=coverage, mrcs=ref.mrcs, categories=ref.categories,
+                  mrc_short={m.id: m.name for m in geography.mrcs()})
+
+
+@blueprint.get("/couverture.csv")
+@admin_page()
+def coverage_csv(request, ctx: Ctx):
+    coverage = coverage_report(ctx.db, today())
+    ref = ctx.ref()
+    data = write_table(CSV_HEADER, csv_rows(coverage, ref.mrcs, ref.categories))
+    return response.raw(data, content_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="phare-couverture-{today().isoformat()}.csv"'})
 
 
 __all__ = ["blueprint"]
