@@ -86,7 +86,6 @@ class SocketIOInput(RasaSocketIOInput):
 
 def _app_ctx(blueprint: Blueprint) -> Any:
     """The Sanic app's ctx once the blueprint is registered (the agent lives there)."""
-    apps = getattr(blueprint, "apps", None) or set()
-    for app in apps:
+    for app in getattr(blueprint, "_apps", None) or ():  # `apps` raises before registration
         return app.ctx
     return None
