@@ -120,7 +120,7 @@ def coverage_text(coverage) -> str:
     from .categories import category
 
     width = max(len(c) for c in coverage.category_ids) + 2
-    heads = [geography.mrc(m).name[:11] if geography.mrc(m) else m[:11] for m in coverage.mrc_ids]
+    heads = [geography.mrc(m).short if geography.mrc(m) else m for m in coverage.mrc_ids]
     lines = [
         f"Couverture du répertoire au {coverage.today.isoformat()} : services locaux joignables (tél. ou web) / services locaux.",
         "* = besoin de base; ! = besoin de base sans service local joignable.",

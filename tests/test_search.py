@@ -94,17 +94,16 @@ def test_done_criteria_examples(session):
 
 
 def test_municipality_scoped_service_only_there(session):
-    books = [s for _, s in seed_services() if "livres-a-domicile" in s["categories"]]
-    scoped = [s for s in books if any(a.get("municipality") for a in s["areas"])]
-    if not scoped:
-        pytest.skip("no municipality-scoped service in the seed")
-    service = scoped[0]
-    municipality = next(a["municipality"] for a in service["areas"] if a.get("municipality"))
+    scoped = [(c, s) for _, s in seed_services() for c in s["categories"]
+              if len(s["areas"]) == 1 and s["areas"][0].get("municipality")]
+    assert scoped, "the seed has services offered in one municipality only"
+    category, service = scoped[0]
+    municipality = service["areas"][0]["municipality"]
     here = default_gazetteer().municipality(municipality)
-    assert service["name"] in {r.name for r in search(session, "livres-a-domicile", here, now=NOW).results}
+    assert service["name"] in {r.name for r in search(session, category, here, now=NOW, limit=100).results}
     other = next(p for p in default_gazetteer().all_municipalities()
                  if p.mrc_id == here.mrc_id and p.municipality_id != municipality)
-    assert service["name"] not in {r.name for r in search(session, "livres-a-domicile", other, now=NOW).results}
+    assert service["name"] not in {r.name for r in search(session, category, other, now=NOW, limit=100).results}
 
 
 def test_nothing_local_gives_neighbours_not_presented_as_local(session):

@@ -59,8 +59,8 @@ def test_honesty_checker_catches_a_number_not_in_its_quote(tmp_path):
             - url: https://example.org/a
               date: "2024-03"
               kind: journal
-              quote: "Appelez le 418 555-0000."
-              supports: [phone]
+              quote: "Appelez le 418 555-0000, partout dans La Mitis."
+              supports: [phone, territory]
           services:
             - key: org-s
               name: S

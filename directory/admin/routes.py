@@ -1304,7 +1304,7 @@ def coverage_page(request, ctx: Ctx):
     coverage = coverage_report(ctx.db, today())
     ref = ctx.ref()
     return render(ctx, "coverage.html", coverage=coverage, mrcs=ref.mrcs, categories=ref.categories,
-                  mrc_short={m.id: m.name for m in geography.mrcs()})
+                  mrc_short={m.id: m.short for m in geography.mrcs()})
 
 
 @blueprint.get("/couverture.csv")
