@@ -146,3 +146,29 @@ def test_sources_are_shown_beside_the_fields(web, database_url):
         assert "octobre 2022" in between
         assert "Site de l&#39;organisme" not in between  # an article, said as such
         assert "Article" in between
+
+
+def test_a_source_that_no_longer_holds_the_number_is_not_shown(web, database_url):
+    """Staff corrected the number: the old page never gave the new one, so it is not shown as its source."""
+    from directory.db import make_engine
+    from directory.models import Phone
+
+    engine = make_engine(database_url)
+    with open_session(engine) as s:
+        service = s.execute(select(Service).where(Service.seed_key == "sos-violence-conjugale-ligne")).scalar_one()
+        service_id = service.id
+        phone = s.execute(select(Phone).where(Phone.service_id == service_id)).scalars().first()
+        original = phone.number
+        phone.number = "418 555-0199"
+        s.commit()
+    try:
+        with login(web, "admin@example.org") as client:
+            html = client.get(f"/admin/services/{service_id}/edit").text
+            between = html[html.index("<legend>Téléphones</legend>"):html.index("<legend>Horaires</legend>")]
+            assert 'class="sources"' not in between
+            assert "1-800-363-9010" not in between
+    finally:
+        with open_session(engine) as s:
+            s.execute(select(Phone).where(Phone.service_id == service_id)).scalars().first().number = original
+            s.commit()
+        engine.dispose()
