@@ -8,9 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from . import answers
-from .context import current_place, is_sms, log_need, now, run_search, wanted_category
+from directory.gazetteer import default_gazetteer
+
+from . import answers, english
+from .context import current_place, is_sms, latest_intent, latest_text, log_need, now, run_search, wanted_category
 from .place import FROM_MEMORY, place_ref
+from .relatives import apply_relative_place
+from .several_needs import offer_messages, pending_needs
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +30,12 @@ class ActionFindServices(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            return answer_need(dispatcher, tracker, wanted_category(tracker))
+            category = wanted_category(tracker)
+            if category == "ressources-mrc":  # the whole MRC, by category (issue 14)
+                from .mrc_resources import answer_mrc_resources
+
+                return answer_mrc_resources(dispatcher, tracker, compact=is_sms(tracker))
+            return answer_need(dispatcher, tracker, category)
         except Exception:
             logger.exception("action_find_services failed")
             dispatcher.utter_message(text=answers.ERROR_MESSAGE)
@@ -35,12 +44,17 @@ class ActionFindServices(Action):
 
 def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: str | None) -> list[dict[str, Any]]:
     """The whole "need X at place Y" turn, for a need already known (or None)."""
-    decision = current_place(tracker)
+    # issue 14: a relative's place wins over the resident's; other needs named are offered after.
+    decision, place_events = apply_relative_place(latest_text(tracker), current_place(tracker), default_gazetteer())
+    others = pending_needs(latest_text(tracker), latest_intent(tracker), category, tracker.get_slot("other_needs"))
     events: list[dict[str, Any]] = [SlotSet("need", category)] if category else []
+    events += place_events + ([SlotSet("other_needs", others)] if others else [])
 
+    in_english = tracker.get_slot("language") == english.ENGLISH  # issue 14
     if decision.status == "missing":
         if category:
-            dispatch(dispatcher, [answers.ask_place_message(category, None)])
+            ask = english.ask_place_message_en(category) if in_english else answers.ask_place_message(category, None)
+            dispatch(dispatcher, [ask])
         else:
             dispatcher.utter_message(response="utter_ask_help")
         return events
@@ -67,12 +81,16 @@ def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: st
     when = now()
     outcome, campaign = run_search(category, place, when)
     compact = is_sms(tracker)
-    dispatch(
-        dispatcher,
-        answers.results_messages(outcome, when, compact=compact, campaign=campaign,
-                                 remembered=decision.origin == FROM_MEMORY),
-    )
+    if in_english:
+        dispatch(dispatcher, english.results_messages_en(outcome, when, compact=compact, campaign=campaign))
+    else:
+        dispatch(
+            dispatcher,
+            answers.results_messages(outcome, when, compact=compact, campaign=campaign,
+                                     remembered=decision.origin == FROM_MEMORY),
+        )
+    dispatch(dispatcher, offer_messages(others))
     log_need(category, place.mrc_id, outcome.local_count, tracker.get_latest_input_channel())
     shown = [r.id for r in outcome.results if r.scope != "region"][: answers.RESULTS_PER_ANSWER]
-    events += [SlotSet("shown_services", shown), SlotSet("result_offset", 0.0)]
+    events += [SlotSet("shown_services", shown), SlotSet("result_offset", 0.0), SlotSet("other_needs", [])]
     return events

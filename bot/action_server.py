@@ -1,5 +1,8 @@
 """The action server: rasa_sdk's own app, plus a readiness check of the directory database.
 
+GET /ready: 200 when the directory can be read and written (the need log is
+written at each search), else 503 with the French reason (bot.db_health).
+
 `python -m bot.action_server --port 5055`. Binds to 127.0.0.1 unless
 PHARE_ACTIONS_BIND says otherwise: only Rasa talks to it.
 """
@@ -17,10 +20,10 @@ import os
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
-from sqlalchemy import text
 
 from directory.db import get_engine
 
+from . import db_health
 from .logging_setup import configure_logging
 
 logger = logging.getLogger(__name__)
@@ -31,12 +34,10 @@ def build_app():
 
     @app.get("/ready")
     async def ready(_request):
-        try:
-            with get_engine().connect() as connection:
-                connection.execute(text("SELECT 1 FROM service LIMIT 1"))
-        except Exception as exc:
-            logger.error("readiness: directory database unavailable (%s)", exc.__class__.__name__)
-            return response.json({"status": "error", "database": "unavailable"}, status=503)
+        problem = await db_health.check(get_engine(), "need_log", "du répertoire")
+        if problem:
+            return response.json({"status": "error", "database": "unavailable", "raison": problem}, status=503,
+                                 ensure_ascii=False)
         return response.json({"status": "ok", "database": "ok"})
 
     return app

@@ -1,11 +1,18 @@
-"""Start every Phare process, print the URLs, stop them all on Ctrl-C.
+"""Start every Phare process, print the URLs, restart one that crashes, stop them all on Ctrl-C.
 
 Processes: the action server (rasa_sdk), the Rasa server (REST, socket.io and
 SMS channels), and the web server (admin, widget, demo pages) when present.
+
+A child that dies is started again after a growing pause (1 s, 2 s, 4 s… up
+to 30 s), and the launcher says so in its JSON log. If one child crashes
+RESTART_LIMIT times within RESTART_WINDOW seconds, something is wrong that a
+restart will not fix (a bad setting, a broken model): the launcher stops
+everything and exits with an error, rather than loop for ever.
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -16,10 +23,18 @@ from pathlib import Path
 
 import httpx
 
+from bot.env import SettingError, env_number
+from bot.logging_setup import configure_logging
 from directory.db import PROJECT_ROOT, VAR_DIR, create_schema, get_engine, open_session
 from directory.seed import is_seeded, seed_all
 
 MODEL_PATH = PROJECT_ROOT / "models" / "phare.tar.gz"
+RESTART_LIMIT = 5  # crashes of one child…
+RESTART_WINDOW = 120.0  # …within this many seconds: give up
+RESTART_BASE_DELAY = 1.0
+RESTART_MAX_DELAY = 30.0
+
+logger = logging.getLogger("bot.launcher")
 
 
 @dataclass
@@ -30,20 +45,43 @@ class Ports:
 
 
 @dataclass
+class Child:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log_dir: Path | None
+
+
+@dataclass
 class Stack:
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    children: dict[str, Child] = field(default_factory=dict)
+
+    def _spawn(self, child: Child) -> subprocess.Popen:
+        stdout = None
+        if child.log_dir is not None:
+            child.log_dir.mkdir(parents=True, exist_ok=True)
+            stdout = open(child.log_dir / f"{child.name}.log", "ab")
+        return subprocess.Popen(
+            child.command, cwd=PROJECT_ROOT, env=child.env, stdout=stdout,
+            stderr=subprocess.STDOUT if stdout else None, start_new_session=True,
+        )
 
     def start(self, name: str, command: list[str], env: dict[str, str], log_dir: Path | None) -> subprocess.Popen:
-        stdout = None
-        if log_dir is not None:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            stdout = open(log_dir / f"{name}.log", "ab")
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
-            start_new_session=True,
-        )
+        child = Child(name, command, env, log_dir)
+        self.children[name] = child
+        process = self._spawn(child)
         self.processes.append((name, process))
         return process
+
+    def restart(self, name: str) -> subprocess.Popen:
+        """Start the named child again, in its place in the stopping order."""
+        process = self._spawn(self.children[name])
+        self.processes = [(n, process if n == name else p) for n, p in self.processes]
+        return process
+
+    def process(self, name: str) -> subprocess.Popen:
+        return dict(self.processes)[name]
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop the processes one by one, the last started first.
@@ -73,6 +111,50 @@ class Stack:
         for name, process in self.processes:
             if process.poll() is not None:
                 return name
+        return None
+
+
+class Supervisor:
+    """Restarts crashed children with a growing pause; gives up on one that keeps crashing.
+
+    `check()` is called about once a second by the launcher's loop; it returns
+    the name of a child that crashed too often (everything must stop), else None.
+    """
+
+    def __init__(self, stack: Stack, limit: int = RESTART_LIMIT, window: float = RESTART_WINDOW,
+                 base_delay: float = RESTART_BASE_DELAY, max_delay: float = RESTART_MAX_DELAY,
+                 clock=time.monotonic) -> None:
+        self.stack = stack
+        self.limit = limit
+        self.window = window
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.clock = clock
+        self.crashes: dict[str, list[float]] = {}
+        self.pending: dict[str, float] = {}  # child -> when to start it again
+
+    def check(self) -> str | None:
+        now = self.clock()
+        for name, process in list(self.stack.processes):
+            if name in self.pending:
+                if now >= self.pending[name]:
+                    del self.pending[name]
+                    new = self.stack.restart(name)
+                    logger.warning("child %s restarted (pid %s)", name, new.pid)
+                continue
+            code = process.poll()
+            if code is None:
+                continue
+            recent = [t for t in self.crashes.get(name, []) if now - t < self.window] + [now]
+            self.crashes[name] = recent
+            if len(recent) >= self.limit:
+                logger.error("child %s exited with code %s, %d times within %.0f s: giving up, stopping Phare",
+                             name, code, len(recent), self.window)
+                return name
+            delay = min(self.max_delay, self.base_delay * 2 ** (len(recent) - 1))
+            self.pending[name] = now + delay
+            logger.warning("child %s exited with code %s; restarting it in %.0f s (crash %d of %d allowed within %.0f s)",
+                           name, code, delay, len(recent), self.limit - 1, self.window)
         return None
 
 
@@ -147,11 +229,23 @@ def _interrupt(_signum, _frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot run")
-    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("PHARE_RASA_PORT", 5005)))
-    parser.add_argument("--actions-port", type=int, default=int(os.environ.get("PHARE_ACTIONS_PORT", 5055)))
-    parser.add_argument("--web-port", type=int, default=int(os.environ.get("PHARE_WEB_PORT", 8000)))
+    try:
+        for option, name, default in (("--rasa-port", "PHARE_RASA_PORT", 5005),
+                                      ("--actions-port", "PHARE_ACTIONS_PORT", 5055),
+                                      ("--web-port", "PHARE_WEB_PORT", 8000)):
+            parser.add_argument(option, type=int, default=int(env_number(name, default, minimum=1, maximum=65535)))
+        # The children read these too; a bad value is said here, once, in French.
+        for name, default, low, high, integer in (("PHARE_RETENTION_DAYS", 90, 1, 36500, True),
+                                                  ("PHARE_TURN_TIMEOUT", 8, 0.1, 300, False),
+                                                  ("PHARE_ACTION_TIMEOUT", 5, 0.1, 300, False),
+                                                  ("PHARE_PROXIES_COUNT", 0, 0, 5, True)):
+            env_number(name, default, minimum=low, maximum=high, integer=integer)
+    except SettingError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
+    configure_logging()
     if not args.model.exists():
         print(f"Modèle introuvable ({args.model}) : lancez « make run » ou « make train ».", file=sys.stderr)
         return 1
@@ -173,12 +267,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  Pages de démo       : http://127.0.0.1:{ports.web}/")
             print(f"  Administration      : http://127.0.0.1:{ports.web}/admin/")
         print("Ctrl-C pour tout arrêter.")
+        supervisor = Supervisor(stack)
         while True:
-            dead = stack.failed()
-            if dead:
-                print(f"Le processus « {dead} » s'est arrêté; arrêt de Phare.", file=sys.stderr)
+            gave_up = supervisor.check()
+            if gave_up:
+                print(f"Le processus « {gave_up} » s'arrête sans cesse; arrêt de Phare. Voyez son journal.",
+                      file=sys.stderr)
                 return 1
-            time.sleep(1)
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nArrêt de Phare…")
         return 0

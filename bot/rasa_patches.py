@@ -1,4 +1,14 @@
-"""Two adjustments to Rasa, applied by Phare's Rasa entry point (`bot.rasa_server`).
+"""Adjustments to Rasa 3.6.21, applied by Phare's Rasa entry point (`bot.rasa_server`).
+
+- Version guard: every patch below reaches into Rasa's internals as they are
+  in 3.6.21; on any other version Phare refuses to start, in French and English,
+  rather than run half-patched.
+- Action timeout: Rasa waits up to 300 s for the action server
+  (`RemoteAction.run` passes `rasa.core.constants.DEFAULT_REQUEST_TIMEOUT` to
+  `EndpointConfig.request`; the endpoint's own settings have no timeout key).
+  A hung action server then held every channel past its proxy's timeout.
+  PHARE_ACTION_TIMEOUT (5 s by default) replaces that value for action calls;
+  the failed action is logged by Rasa and the never-silent net answers with 211.
 
 - Logs: `rasa run` installs coloured text logs on the root logger after it
   has read any `--logging-config-file`; Phare hands that step to
@@ -12,9 +22,45 @@
 """
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Mapping, Optional
 
 from bot.logging_setup import configure_logging
+
+SUPPORTED_RASA = "3.6.21"
+DEFAULT_ACTION_TIMEOUT = 5.0
+
+
+class UnsupportedRasa(RuntimeError):
+    pass
+
+
+def check_rasa_version(version: Optional[str] = None) -> None:
+    """Refuse, loudly and in both languages, any Rasa other than the one the patches were written for."""
+    if version is None:
+        import rasa
+
+        version = rasa.__version__
+    if version != SUPPORTED_RASA:
+        raise UnsupportedRasa(
+            f"Phare exige Rasa {SUPPORTED_RASA}, mais Rasa {version} est installé : ses correctifs "
+            f"(bot/rasa_patches.py) touchent l'intérieur de Rasa {SUPPORTED_RASA}. Réinstallez avec « make install ». / "
+            f"Phare requires Rasa {SUPPORTED_RASA}, but Rasa {version} is installed: its patches "
+            f"(bot/rasa_patches.py) reach into Rasa {SUPPORTED_RASA}'s internals. Reinstall with `make install`."
+        )
+
+
+def action_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+    """PHARE_ACTION_TIMEOUT in seconds (5 by default); anything but a number of seconds is refused in French."""
+    from bot.env import env_number
+
+    return float(env_number("PHARE_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT, minimum=0.1, maximum=300, integer=False,
+                            env=env))
+
+
+def bounded_action_calls(timeout: Optional[float] = None) -> None:
+    import rasa.core.actions.action as action_module
+
+    action_module.DEFAULT_REQUEST_TIMEOUT = action_timeout() if timeout is None else timeout
 
 
 def structured_logging() -> None:
@@ -44,5 +90,7 @@ def compiled_action_validation() -> None:
 
 
 def apply() -> None:
+    check_rasa_version()
     structured_logging()
     compiled_action_validation()
+    bounded_action_calls()

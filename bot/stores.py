@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
+import rasa.core.tracker_store as rasa_tracker_store
+import sqlalchemy as sa
+import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
@@ -48,10 +51,23 @@ def sql_store_kwargs(url: str) -> dict[str, Any]:
 
 
 class PhareTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store on Phare's database, its SQL errors without parameters.
+
+    A failed write (read-only database, full disk) raises an SQLAlchemy error
+    whose message quotes the statement's parameters, i.e. the event's JSON with
+    the resident's text, and Rasa logs that message. `hide_parameters` keeps the
+    statement and drops the values.
+    """
+
     def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
         url = kwargs.pop("url", None) or tracker_url()
         kwargs.pop("type", None)
         super().__init__(domain=domain, event_broker=event_broker, **sql_store_kwargs(url))
+        rasa_engine = self.engine
+        self.engine = sa.create_engine(rasa_engine.url, hide_parameters=True,
+                                       **rasa_tracker_store.create_engine_kwargs(rasa_engine.url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        rasa_engine.dispose()
 
 
 def redis_lock_kwargs(url: str) -> dict[str, Any]:

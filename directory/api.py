@@ -1,40 +1,41 @@
-"""Open-data API of the directory: read only, no login, Open Referral HSDS 3.0 field names.
+"""Open-data API: Phare's directory as HSDS 3.0, read only, no login (Sanic routes).
 
-GET /api/services           page of services (HSDS 3.0 Page object)
-GET /api/services/{id}      one service, fully expanded
-GET /api/openapi.json       OpenAPI 3 description of the above
+GET /api/                          HSDS root: version, profile, openapi_url
+GET /api/services[/{id}]           services (list: one-to-one fields; detail: fully nested)
+GET /api/organizations[/{id}]      organisations that publish at least one service
+GET /api/service_at_locations[/{id}]
+GET /api/taxonomies[/{id}]         Phare's one taxonomy, "phare-categories"
+GET /api/taxonomy_terms[/{id}]     its terms: the resident-facing categories
+GET /api/profile                   what Phare's profile adds to HSDS 3.0 (French page)
+GET /api/openapi.json              the HSDS 3.0 OpenAPI description, filled in for Phare
+GET /api/datapackage.zip           the whole directory as an HSDS tabular data package
 
-Only services that are active or temporarily closed are published. Filters:
-search (words in the name, description or organisation), mrc (id: the
-services offered in that MRC, region-wide ones included), category (id),
-page (from 1), per_page (1 to 100, 25 by default).
+Only services that are active or temporarily closed are published. Parameters
+are checked by `directory.hsds.params` (unknown or malformed → 400 in
+French); filtering and paging happen in SQL (`directory.hsds.query`). Every
+answer has an ETag (hash of the body) and Last-Modified (the newest change
+of a published service) and answers 304 to a matching conditional request.
+Database work runs in a worker thread, off the event loop.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import email.utils
+import hashlib
+import json
 import math
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sanic import Blueprint, response
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from .db import open_session
-from .formatting import mrc_display
-from .models import (
-    TIMEZONE,
-    Municipality,
-    Organization,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-    service_category,
-)
+from .hsds import ids, package, query, schemas, serialize
+from .hsds.params import ParamError, Params, parse
+from .models import TIMEZONE, Category, Organization
 from .text import fold
-
-PUBLISHED_STATUSES = ("active", "temporarily closed")
-DEFAULT_PER_PAGE = 25
-MAX_PER_PAGE = 100
-TAXONOMY = "phare-categories"
 
 blueprint = Blueprint("phare_api", url_prefix="/api")
 
@@ -43,404 +44,371 @@ HEADERS = {
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
 }
+PROFILE_PATH = "/api/profile"
 
 
-def _json(body, status: int = 200):
-    return response.json(body, status=status, headers=HEADERS, ensure_ascii=False)
+class NotFound(LookupError):
+    pass
+
+
+def _args(request) -> dict[str, list[str]]:
+    # Sanic's `args.get` gives the first value only; a repeated parameter must be seen.
+    return {name: request.args.getlist(name) for name in request.args}
 
 
 def _error(status: int, message: str):
-    return _json({"error": {"status": status, "message": message}}, status)
+    return response.json({"error": {"status": status, "message": message}}, status=status, headers=HEADERS,
+                         ensure_ascii=False)
 
 
-def _iso(value):
-    if value is None:
+def _http_date(moment: dt.datetime | None) -> str | None:
+    if moment is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0).isoformat() + "Z"
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return value.isoformat()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return email.utils.format_datetime(moment.astimezone(dt.timezone.utc), usegmt=True)
 
 
-def _area_name(area: ServiceArea) -> str:
-    if area.scope == "region":
-        return "Bas-Saint-Laurent"
-    if area.scope == "mrc":
-        return mrc_display(area.mrc.name) if area.mrc else area.mrc_id
-    return area.municipality.name if area.municipality else area.municipality_id
+def _not_modified(request, etag: str, modified: dt.datetime | None) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since and modified is not None:
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        stored = modified.replace(tzinfo=dt.timezone.utc) if modified.tzinfo is None else modified
+        return stored.replace(microsecond=0) <= when
+    return False
 
 
-def organization_json(org: Organization) -> dict:
+def _answer(request, body: bytes, content_type: str, modified: dt.datetime | None):
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = dict(HEADERS, ETag=etag)
+    last_modified = _http_date(modified)
+    if last_modified is not None:
+        headers["Last-Modified"] = last_modified
+    if _not_modified(request, etag, modified):
+        return response.empty(status=304, headers=headers)
+    return response.raw(body, content_type=content_type, headers=headers)
+
+
+def _json(request, body: Any, modified: dt.datetime | None):
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _answer(request, data, "application/json; charset=utf-8", modified)
+
+
+def _page(items: list[dict], total: int, params: Params) -> dict:
+    total_pages = math.ceil(total / params.per_page) if total else 0
     return {
-        "id": org.id,
-        "name": org.name,
-        "alternate_name": org.alternate_name,
-        "description": org.description or "",
-        "email": org.email,
-        "website": org.website,
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": params.page,
+        "size": len(items),
+        "first_page": params.page == 1,
+        "last_page": params.page >= total_pages,
+        "empty": not items,
+        "contents": items,
     }
 
 
-def service_json(service: Service) -> dict:
-    """One service in HSDS 3.0 field names."""
-    org = service.organization
-    return {
-        "id": service.id,
-        "organization_id": service.organization_id,
-        "name": service.name,
-        "alternate_name": service.alternate_name,
-        "description": service.description or "",
-        "url": service.url,
-        "email": service.email,
-        "status": service.status,
-        "eligibility_description": service.eligibility_description,
-        "fees_description": service.fees_description,
-        "application_process": service.application_process,
-        "assured_date": _iso(service.assured_date),
-        "last_modified": _iso(service.last_modified),
-        "organization": organization_json(org) if org else None,
-        "phones": [
-            {
-                "id": p.id,
-                "service_id": service.id,
-                "organization_id": p.organization_id,
-                "number": p.number,
-                "extension": p.extension,
-                "type": p.type or "voice",
-                "description": p.description,
-                "languages": [{"name": "français", "code": "fr"}],
-            }
-            for p in service.phones
-        ],
-        "schedules": [
-            {
-                "id": s.id,
-                "service_id": service.id,
-                "freq": s.freq,
-                "interval": s.interval,
-                "byday": s.byday,
-                "bymonthday": s.bymonthday,
-                "opens_at": _iso(s.opens_at),
-                "closes_at": _iso(s.closes_at),
-                "valid_from": _iso(s.valid_from),
-                "valid_to": _iso(s.valid_to),
-                "dtstart": _iso(s.dtstart),
-                "timezone": s.timezone or TIMEZONE,
-                "description": s.description or _schedule_note(s),
-                "notes": "Fermé les jours fériés du Québec." if s.closed_on_holidays else None,
-            }
-            for s in service.schedules
-        ],
-        "service_areas": [
-            {
-                "id": a.id,
-                "service_id": service.id,
-                "name": _area_name(a),
-                "description": a.description,
-                "extent_type": None,
-                "extent": None,
-                "uri": None,
-            }
-            for a in service.service_areas
-        ],
-        "service_at_locations": [
-            {
-                "id": link.id,
-                "service_id": service.id,
-                "location_id": link.location_id,
-                "location": _location_json(link.location) if link.location else None,
-            }
-            for link in service.locations
-        ],
-        "attributes": [
-            {
-                "id": f"{service.id}:{c.id}",
-                "link_id": service.id,
-                "link_type": "service",
-                "link_entity": "service",
-                "taxonomy_term_id": c.id,
-                "value": c.label,
-                "taxonomy_term": {
-                    "id": c.id,
-                    "code": c.id,
-                    "name": c.label,
-                    "description": c.description or "",
-                    "taxonomy": TAXONOMY,
-                    "language": "fr",
-                },
-            }
-            for c in service.categories
-        ],
-        "languages": [{"name": "français", "code": "fr"}],
-    }
+def _today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
-def _schedule_note(schedule) -> str | None:
-    if schedule.open_24_7:
-        return "24 h sur 24, 7 jours sur 7"
-    return None
+def _now() -> dt.datetime:
+    return dt.datetime.now(ZoneInfo(TIMEZONE))
 
 
-def _location_json(location) -> dict:
-    return {
-        "id": location.id,
-        "location_type": "physical",
-        "organization_id": location.organization_id,
-        "name": location.name,
-        "latitude": location.latitude,
-        "longitude": location.longitude,
-        "addresses": [
-            {
-                "id": location.id,
-                "location_id": location.id,
-                "address_1": location.address_1,
-                "city": location.city,
-                "region": location.municipality.mrc.name if location.municipality and location.municipality.mrc else None,
-                "state_province": "QC",
-                "postal_code": location.postal_code,
-                "country": "CA",
-                "address_type": "physical",
-            }
-        ]
-        if (location.address_1 or location.city or location.postal_code)
-        else [],
-    }
+async def _serve(request, endpoint: str, work: Callable[[Any, Params], tuple[Any, Params]]):
+    """Check the parameters, run `work(session, params)` in a thread, answer JSON or NDJSON."""
+    try:
+        params = parse(endpoint, _args(request))
+    except ParamError as exc:
+        return _error(400, str(exc))
+
+    def run():
+        with open_session() as session:
+            return work(session, params), query.last_modified(session)
+
+    try:
+        (body, params), modified = await asyncio.to_thread(run)
+    except query.UnknownPlace as exc:
+        return _error(400, str(exc))
+    except NotFound as exc:
+        return _error(404, str(exc) or "Introuvable.")
+    if params.ndjson and isinstance(body, dict) and "contents" in body:
+        lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in body["contents"])
+        return _answer(request, lines.encode("utf-8"), "application/x-ndjson; charset=utf-8", modified)
+    return _json(request, body, modified)
 
 
-def _load(session, ids: list[str]) -> dict[str, Service]:
-    if not ids:
-        return {}
-    stmt = select(Service).where(Service.id.in_(ids)).options(
-        selectinload(Service.organization),
-        selectinload(Service.phones),
-        selectinload(Service.schedules),
-        selectinload(Service.categories),
-        selectinload(Service.service_areas).selectinload(ServiceArea.mrc),
-        selectinload(Service.service_areas).selectinload(ServiceArea.municipality),
-        selectinload(Service.locations).selectinload(ServiceAtLocation.location),
-    )
-    return {s.id: s for s in session.execute(stmt).scalars()}
+# --- Services ----------------------------------------------------------------
 
-
-def _int_arg(request, name: str, default: int, low: int, high: int | None) -> int:
-    text = (request.args.get(name) or "").strip()
-    if not text:
-        return default
-    if not text.isdigit():
-        raise ValueError(f"« {name} » doit être un nombre entier positif.")
-    value = int(text)
-    if value < low:
-        raise ValueError(f"« {name} » doit valoir au moins {low}.")
-    return min(value, high) if high else value
+def _services(session, params: Params):
+    area = query.resolve_area(session, params)
+    page = query.services_page(session, params, area, _now())
+    if params.minimal:
+        rows = {s.id: s for s in query.load_services(session, page.ids)}
+        items = [serialize.clean({"id": i, "last_modified": serialize.iso_datetime(rows[i].last_modified)})
+                 for i in page.ids if i in rows]
+    else:
+        today = _today()
+        build = (lambda s: serialize.service_json(s, today)) if params.full else serialize.service_list_json
+        items = [build(s) for s in query.load_services(session, page.ids)]
+    return _page(items, page.total, params), params
 
 
 @blueprint.get("/services")
 async def list_services(request):
-    try:
-        page = _int_arg(request, "page", 1, 1, None)
-        per_page = _int_arg(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    except ValueError as exc:
-        return _error(400, str(exc))
-    search = (request.args.get("search") or "").strip()
-    mrc = (request.args.get("mrc") or "").strip()
-    category = (request.args.get("category") or "").strip()
-    with open_session() as session:
-        stmt = (
-            select(Service.id, Service.name, Service.description, Organization.name)
-            .join(Organization, Organization.id == Service.organization_id)
-            .where(Service.status.in_(PUBLISHED_STATUSES))
-        )
-        if mrc:
-            in_mrc = (
-                select(ServiceArea.service_id)
-                .outerjoin(Municipality, Municipality.id == ServiceArea.municipality_id)
-                .where(or_(
-                    ServiceArea.scope == "region",
-                    and_(ServiceArea.scope == "mrc", ServiceArea.mrc_id == mrc),
-                    and_(ServiceArea.scope == "municipality", func.coalesce(Municipality.mrc_id, ServiceArea.mrc_id) == mrc),
-                ))
-            )
-            stmt = stmt.where(Service.id.in_(in_mrc))
-        if category:
-            stmt = stmt.where(Service.id.in_(
-                select(service_category.c.service_id).where(service_category.c.category_id == category)))
-        rows = session.execute(stmt).all()
-        if search:
-            words = fold(search).split()
-            rows = [r for r in rows if all(w in fold(f"{r[1]} {r[2]} {r[3]}") for w in words)]
-        rows.sort(key=lambda r: (fold(r[1]), r[0]))
-        total = len(rows)
-        total_pages = math.ceil(total / per_page) if total else 0
-        chosen = [r[0] for r in rows[(page - 1) * per_page: page * per_page]]
-        services = _load(session, chosen)
-        contents = [service_json(services[i]) for i in chosen if i in services]
-    return _json({
-        "total_items": total,
-        "total_pages": total_pages,
-        "page_number": page,
-        "size": len(contents),
-        "first_page": page == 1,
-        "last_page": page >= total_pages,
-        "empty": not contents,
-        "contents": contents,
-    })
+    return await _serve(request, "services", _services)
 
 
-@blueprint.get("/services/<service_id>")
+@blueprint.get("/services/<service_id:str>")
 async def get_service(request, service_id: str):
-    with open_session() as session:
-        service = _load(session, [service_id]).get(service_id)
-        if service is None or service.status not in PUBLISHED_STATUSES:
-            return _error(404, "Service introuvable.")
-        return _json(service_json(service))
+    def work(session, params):
+        found = query.load_services(session, [service_id])
+        if not found or found[0].status not in query.PUBLISHED_STATUSES:
+            raise NotFound("Service introuvable ou non publié.")
+        return serialize.service_json(found[0], _today()), params
+    return await _serve(request, "service", work)
 
 
-@blueprint.get("/openapi.json")
-async def openapi(request):
-    return _json(openapi_document())
+# --- Service at locations ----------------------------------------------------
+
+def _service_at_locations(session, params: Params):
+    area = query.resolve_area(session, params)
+    page = query.service_at_locations_page(session, params, area, _now())
+    today = _today()
+    items = [serialize.service_at_location_json(link, today, params.full) for link in query.load_links(session, page.ids)]
+    return _page(items, page.total, params), params
+
+
+@blueprint.get("/service_at_locations")
+async def list_service_at_locations(request):
+    return await _serve(request, "service_at_locations", _service_at_locations)
+
+
+@blueprint.get("/service_at_locations/<link_id:str>")
+async def get_service_at_location(request, link_id: str):
+    def work(session, params):
+        links = query.load_links(session, [link_id])
+        if not links or links[0].service is None or links[0].service.status not in query.PUBLISHED_STATUSES:
+            raise NotFound("Lieu de service introuvable ou non publié.")
+        return serialize.service_at_location_json(links[0], _today(), full=True), params
+    return await _serve(request, "service_at_location", work)
+
+
+# --- Organizations -----------------------------------------------------------
+
+def _organization_items(session, org_ids: list[str], params: Params) -> list[dict]:
+    orgs = query.load_organizations(session, org_ids)
+    if not (params.full or params.full_service):
+        return [serialize.organization_list_json(o) for o in orgs]
+    service_ids = query.published_service_ids(session, org_ids)
+    today = _today()
+    items = []
+    for org in orgs:
+        if params.full_service:
+            services = [serialize.service_json(s, today) for s in query.load_services(session, service_ids[org.id])]
+        else:
+            services = [{"id": i, "name": n, "status": st} for i, n, st in
+                        ((s.id, s.name, s.status) for s in query.load_services(session, service_ids[org.id]))]
+        items.append(serialize.organization_json(org, services))
+    return items
+
+
+def _organizations(session, params: Params):
+    page = query.organizations_page(session, params)
+    return _page(_organization_items(session, page.ids, params), page.total, params), params
+
+
+@blueprint.get("/organizations")
+async def list_organizations(request):
+    return await _serve(request, "organizations", _organizations)
+
+
+@blueprint.get("/organizations/<org_id:str>")
+async def get_organization(request, org_id: str):
+    def work(session, params):
+        if session.get(Organization, org_id) is None or not query.published_service_ids(session, [org_id])[org_id]:
+            raise NotFound("Organisme introuvable ou sans service publié.")
+        full = Params(full=True, full_service=params.full_service)
+        return _organization_items(session, [org_id], full)[0], params
+    return await _serve(request, "organization", work)
+
+
+# --- Taxonomies and terms ----------------------------------------------------
+
+def _slice(items: list[dict], params: Params) -> dict:
+    chosen = items if params.ndjson else items[params.offset:params.offset + params.per_page]
+    return _page(chosen, len(items), params)
+
+
+def _taxonomies(session, params: Params):
+    items = [serialize.taxonomy_json()]
+    if params.search:
+        words = fold(params.search).split()
+        text = fold(f"{items[0]['name']} {items[0]['description']} {ids.TAXONOMY_SLUG}")
+        items = [i for i in items if all(w in text for w in words)]
+    return _slice(items, params), params
+
+
+@blueprint.get("/taxonomies")
+async def list_taxonomies(request):
+    return await _serve(request, "taxonomies", _taxonomies)
+
+
+@blueprint.get("/taxonomies/<taxonomy_id:str>")
+async def get_taxonomy(request, taxonomy_id: str):
+    def work(session, params):
+        if taxonomy_id not in (ids.taxonomy_id(), ids.TAXONOMY_SLUG):
+            raise NotFound("Taxonomie introuvable : Phare en publie une seule, « phare-categories ».")
+        return serialize.taxonomy_json(), params
+    return await _serve(request, "taxonomy", work)
+
+
+def _taxonomy_terms(session, params: Params):
+    terms = [serialize.taxonomy_term_json(c) for c in query.categories(session, params)]
+    if params.taxonomy_id and params.taxonomy_id not in (ids.taxonomy_id(), ids.TAXONOMY_SLUG):
+        terms = []
+    if params.parent_id:
+        terms = []  # Phare's categories are all top-level terms.
+    return _slice(terms, params), params
+
+
+@blueprint.get("/taxonomy_terms")
+async def list_taxonomy_terms(request):
+    return await _serve(request, "taxonomy_terms", _taxonomy_terms)
+
+
+@blueprint.get("/taxonomy_terms/<term_id:str>")
+async def get_taxonomy_term(request, term_id: str):
+    def work(session, params):
+        category_id = query.category_for_term(session, term_id)
+        category = session.get(Category, category_id) if category_id else None
+        if category is None or not category.resident_facing:
+            raise NotFound("Terme de taxonomie introuvable.")
+        return serialize.taxonomy_term_json(category), params
+    return await _serve(request, "taxonomy_term", work)
+
+
+# --- Root, profile, OpenAPI, data package -----------------------------------
+
+def _base(request) -> str:
+    return f"{request.scheme}://{request.host}"
 
 
 @blueprint.get("/")
 async def index(request):
-    return _json({
-        "name": "Phare — répertoire des services du Bas-Saint-Laurent (données ouvertes)",
-        "specification": "Open Referral HSDS 3.0",
-        "services": "/api/services",
-        "openapi": "/api/openapi.json",
-    })
+    try:
+        parse("root", _args(request))
+    except ParamError as exc:
+        return _error(400, str(exc))
+    return _json(request, {
+        "version": serialize.HSDS_VERSION,
+        "profile": _base(request) + PROFILE_PATH,
+        "openapi_url": _base(request) + "/api/openapi.json",
+    }, None)
 
 
-def openapi_document() -> dict:
-    text = {"type": "string", "nullable": True}
-    date = {"type": "string", "format": "date", "nullable": True}
-    phone = {
-        "type": "object",
-        "properties": {"id": {"type": "string"}, "service_id": {"type": "string"}, "organization_id": text,
-                       "number": {"type": "string"}, "extension": text,
-                       "type": {"type": "string", "enum": ["voice", "text", "fax", "cell", "video", "pager", "textphone"]},
-                       "description": text,
-                       "languages": {"type": "array", "items": {"type": "object"}}},
-        "required": ["id", "number"],
+@blueprint.get("/profile")
+async def profile(request):
+    return response.html(PROFILE_HTML, headers=HEADERS)
+
+
+@blueprint.get("/openapi.json")
+async def openapi(request):
+    return _json(request, openapi_document(_base(request)), None)
+
+
+@blueprint.get("/datapackage.zip")
+async def datapackage(request):
+    def run():
+        with open_session() as session:
+            return package.export_bytes(session), query.last_modified(session)
+
+    data, modified = await asyncio.to_thread(run)
+    answer = _answer(request, data, "application/zip", modified)
+    answer.headers["Content-Disposition"] = 'attachment; filename="phare-hsds-3.0.zip"'
+    return answer
+
+
+PHARE_PARAMETERS = [
+    {"name": "mrc", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Identifiant d'une MRC (ex. la-mitis) : les services offerts dans cette MRC, "
+                    "y compris ceux de toute la région."},
+    {"name": "municipality", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Identifiant d'une municipalité (ex. mont-joli) : ses services, ceux de sa MRC et de toute la région."},
+    {"name": "postal_code", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Code postal du Bas-Saint-Laurent (3 ou 6 caractères) : comme municipality ou mrc."},
+    {"name": "open_now", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "true : seulement les services ouverts en ce moment (selon leurs horaires connus)."},
+]
+
+
+def openapi_document(base: str = "") -> dict:
+    """The HSDS 3.0 OpenAPI description, with Phare's title, server, profile parameters and 400 answers."""
+    document = schemas.openapi()
+    document["info"] = {
+        "title": "Phare — données ouvertes des services du Bas-Saint-Laurent (HSDS 3.0)",
+        "version": "3.0.0",
+        "summary": "Répertoire des services communautaires des 8 MRC du Bas-Saint-Laurent.",
+        "description": "Lecture seule, sans connexion. Profil : " + (base + PROFILE_PATH),
+        "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/deed.fr"},
     }
-    schedule = {
-        "type": "object",
-        "properties": {"id": {"type": "string"}, "service_id": {"type": "string"},
-                       "freq": {"type": "string", "enum": ["WEEKLY", "MONTHLY", "DAILY", "YEARLY", None], "nullable": True},
-                       "interval": {"type": "integer"}, "byday": text, "bymonthday": text,
-                       "opens_at": {"type": "string", "nullable": True, "example": "13:00"},
-                       "closes_at": {"type": "string", "nullable": True, "example": "16:30"},
-                       "valid_from": date, "valid_to": date, "dtstart": date,
-                       "timezone": {"type": "string", "example": TIMEZONE, "description": "IANA time zone name"},
-                       "description": text, "notes": text},
-        "required": ["id"],
-    }
-    area = {"type": "object", "properties": {"id": {"type": "string"}, "service_id": {"type": "string"},
-                                             "name": {"type": "string"}, "description": text, "extent_type": text,
-                                             "extent": text, "uri": text}, "required": ["id", "name"]}
-    address = {"type": "object", "properties": {k: text for k in (
-        "id", "location_id", "address_1", "city", "region", "state_province", "postal_code", "country", "address_type")}}
-    location = {"type": "object", "properties": {
-        "id": {"type": "string"}, "location_type": {"type": "string"}, "organization_id": text, "name": text,
-        "latitude": {"type": "number", "nullable": True}, "longitude": {"type": "number", "nullable": True},
-        "addresses": {"type": "array", "items": address}}}
-    organization = {"type": "object", "properties": {
-        "id": {"type": "string"}, "name": {"type": "string"}, "alternate_name": text, "description": {"type": "string"},
-        "email": text, "website": text}, "required": ["id", "name", "description"]}
-    attribute = {"type": "object", "properties": {
-        "id": {"type": "string"}, "link_id": {"type": "string"}, "link_type": {"type": "string"},
-        "link_entity": {"type": "string"}, "taxonomy_term_id": {"type": "string"}, "value": text,
-        "taxonomy_term": {"type": "object", "properties": {k: {"type": "string"} for k in (
-            "id", "code", "name", "description", "taxonomy", "language")}}}}
-    service = {
-        "type": "object",
-        "description": "HSDS 3.0 service, with its organisation, phones, schedules, areas, locations and categories.",
-        "properties": {
-            "id": {"type": "string"}, "organization_id": {"type": "string"}, "name": {"type": "string"},
-            "alternate_name": text, "description": {"type": "string"}, "url": text, "email": text,
-            "status": {"type": "string", "enum": list(PUBLISHED_STATUSES)},
-            "eligibility_description": text, "fees_description": text, "application_process": text,
-            "assured_date": {**date, "description": "« Vérifié le » : the day staff confirmed the entry."},
-            "last_modified": {"type": "string", "format": "date-time"},
-            "organization": {"$ref": "#/components/schemas/Organization"},
-            "phones": {"type": "array", "items": {"$ref": "#/components/schemas/Phone"}},
-            "schedules": {"type": "array", "items": {"$ref": "#/components/schemas/Schedule"}},
-            "service_areas": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceArea"}},
-            "service_at_locations": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "string"}, "service_id": {"type": "string"}, "location_id": {"type": "string"},
-                "location": {"$ref": "#/components/schemas/Location"}}}},
-            "attributes": {"type": "array", "items": {"$ref": "#/components/schemas/Attribute"},
-                           "description": "Categories of the Phare taxonomy (taxonomy « phare-categories »)."},
-            "languages": {"type": "array", "items": {"type": "object"}},
-        },
-        "required": ["id", "organization_id", "name", "status"],
-    }
-    page = {
-        "type": "object",
-        "description": "HSDS 3.0 Page",
-        "properties": {
-            "total_items": {"type": "integer"}, "total_pages": {"type": "integer"}, "page_number": {"type": "integer"},
-            "size": {"type": "integer"}, "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
-            "empty": {"type": "boolean"},
-            "contents": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}},
-        },
-        "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
-    }
-    error = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-        "status": {"type": "integer"}, "message": {"type": "string"}}}}}
-
-    def param(name, schema, description):
-        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Phare — données ouvertes des services du Bas-Saint-Laurent",
-            "version": "1.0.0",
-            "description": "Répertoire des services communautaires des 8 MRC du Bas-Saint-Laurent, en lecture seule, "
-                           "aux noms de champs Open Referral HSDS 3.0. Seuls les services actifs ou fermés "
-                           "temporairement sont publiés. Les dates « assured_date » indiquent la dernière vérification.",
-            "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/deed.fr"},
-        },
-        "servers": [{"url": "/"}],
-        "paths": {
-            "/api/services": {
-                "get": {
-                    "summary": "Liste paginée des services",
-                    "operationId": "listServices",
-                    "parameters": [
-                        param("search", {"type": "string"}, "Mots cherchés dans le nom, la description et l'organisme (sans égard aux accents)."),
-                        param("mrc", {"type": "string", "example": "la-mitis"}, "Identifiant d'une MRC : les services offerts dans cette MRC, y compris ceux de toute la région."),
-                        param("category", {"type": "string", "example": "aide-alimentaire"}, "Identifiant d'une catégorie."),
-                        param("page", {"type": "integer", "minimum": 1, "default": 1}, "Numéro de page, à partir de 1."),
-                        param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
-                              f"Services par page ({MAX_PER_PAGE} au plus)."),
-                    ],
-                    "responses": {
-                        "200": {"description": "Une page de services", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}},
-                        "400": {"description": "Paramètre invalide", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                    },
-                }
-            },
-            "/api/services/{id}": {
-                "get": {
-                    "summary": "Un service",
-                    "operationId": "getService",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {
-                        "200": {"description": "Le service", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Service"}}}},
-                        "404": {"description": "Service introuvable ou non publié", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                    },
-                }
-            },
-            "/api/openapi.json": {"get": {"summary": "Cette description", "operationId": "openapi",
-                                          "responses": {"200": {"description": "OpenAPI 3"}}}},
-        },
-        "components": {"schemas": {
-            "Page": page, "Service": service, "Organization": organization, "Phone": phone, "Schedule": schedule,
-            "ServiceArea": area, "Location": location, "Attribute": attribute, "Error": error,
-        }},
-    }
+    document["servers"] = [{"url": (base or "") + "/api"}]
+    error = {"description": "Paramètre inconnu ou invalide (message en français)",
+             "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {
+                 "type": "object", "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}}}}
+    for path, item in document.get("paths", {}).items():
+        operation = item.get("get")
+        if not operation:
+            continue
+        operation.setdefault("responses", {})["400"] = error
+        if path in ("/services", "/service_at_locations"):
+            operation.setdefault("parameters", []).extend(PHARE_PARAMETERS)
+    return document
 
 
-__all__ = ["blueprint", "service_json", "openapi_document"]
+PROFILE_HTML = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Profil HSDS 3.0 de Phare</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; line-height: 1.5">
+<h1>Profil HSDS 3.0 de Phare</h1>
+<p>Phare publie le répertoire des services communautaires des 8 MRC du Bas-Saint-Laurent (Québec)
+selon la norme Open Referral HSDS 3.0, sans ajout de champ. Ce profil précise comment lire les données.</p>
+<ul>
+<li><strong>Langue</strong> : les textes sont en français (code <code>fr</code>).</li>
+<li><strong>Territoire</strong> : chaque <code>service_area</code> porte dans <code>extent</code>
+(type <code>text</code>) le territoire desservi : <code>region:bas-saint-laurent</code>,
+<code>mrc:&lt;identifiant&gt;</code> (ex. <code>mrc:la-mitis</code>) ou
+<code>municipality:&lt;identifiant&gt;</code> (ex. <code>municipality:mont-joli</code>).</li>
+<li><strong>Catégories</strong> : une seule taxonomie, <code>phare-categories</code>; chaque catégorie est un
+<code>taxonomy_term</code> dont le <code>code</code> est l'identifiant (ex. <code>aide-alimentaire</code>),
+relié aux services par des <code>attributes</code>. Les identifiants (UUID) sont stables d'une exportation à l'autre.</li>
+<li><strong>Horaires</strong> : <code>timezone</code> est le décalage UTC (en heures) du fuseau
+America/Toronto à la date de la réponse (−5 en hiver, −4 en été); « 24 h sur 24 » s'écrit tous les jours
+de 00:00 à 23:59; les fermetures des jours fériés sont dans <code>notes</code>.</li>
+<li><strong>Vérification</strong> : <code>assured_date</code> est la date où l'équipe a confirmé la fiche.</li>
+</ul>
+<h2>Filtres propres à Phare</h2>
+<p>En plus des paramètres HSDS 3.0 (<code>search</code>, <code>taxonomy_term_id</code>, <code>taxonomy_id</code>,
+<code>organization_id</code>, <code>modified_after</code>, <code>minimal</code>, <code>full</code>, <code>page</code>,
+<code>per_page</code>, <code>format=ndjson</code>), <code>/services</code> et <code>/service_at_locations</code> acceptent
+<code>mrc</code>, <code>municipality</code>, <code>postal_code</code> (ou <code>postcode</code>) et <code>open_now</code>.
+Un paramètre inconnu ou invalide reçoit une erreur 400 avec un message clair. <code>proximity</code> n'est pas offert.</p>
+<h2>Échange</h2>
+<p><a href="/api/datapackage.zip">/api/datapackage.zip</a> : tout le répertoire publié en paquet de données
+tabulaire HSDS 3.0 (fichiers CSV et <code>datapackage.json</code>).</p>
+<p lang="en"><em>English:</em> Phare publishes the Bas-Saint-Laurent community-services directory as HSDS 3.0 with
+no extra fields; texts are French; service areas use <code>extent</code> as described above; one taxonomy,
+<code>phare-categories</code>; extra filters <code>mrc</code>, <code>municipality</code>, <code>postal_code</code>,
+<code>open_now</code>.</p>
+<p><small>Human Services Data Specification : une ressource d'Open Referral (https://openreferral.org/), CC BY-SA 4.0.</small></p>
+</body></html>
+"""
+
+__all__ = ["blueprint", "openapi_document"]

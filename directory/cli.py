@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("coverage", help="matrice MRC × besoin : services locaux, joignables, horaires, vérifiés")
     c.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     c.set_defaults(func=cmd_coverage)
+    from .hsds.cli import register as register_hsds
+
+    register_hsds(sub)
     try:
         from .admin.cli import register as register_admin
     except ImportError:

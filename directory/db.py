@@ -21,7 +21,20 @@ def database_url() -> str:
     return os.environ.get("PHARE_DATABASE_URL") or default_database_url()
 
 
+# Accent folding inside SQL (`translate(lower(x), FOLD_FROM, FOLD_TO)`): PostgreSQL has
+# translate(); SQLite gets it below. Capitals are listed too since SQLite's lower() is ASCII-only.
+FOLD_FROM = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝ"
+FOLD_TO = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuy"
+
+
+def _translate(text, source, target):
+    if text is None:
+        return None
+    return str(text).translate(str.maketrans(source, target))
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.create_function("translate", 3, _translate, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the action server read while the admin writes.

@@ -327,6 +327,15 @@ class User(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+class RevokedSession(Base):
+    """A staff session ended by "Se déconnecter" before its cookie expires (kept until it would have)."""
+
+    __tablename__ = "revoked_session"
+
+    sid_hash = Column(String(64), primary_key=True)  # SHA-256 of the session id, not the id itself
+    expires_at = Column(DateTime, nullable=False, index=True)
+
+
 class NeedLog(Base):
     """Anonymous record of one search: no text, no phone number, no sender id."""
 

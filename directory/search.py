@@ -43,6 +43,7 @@ from .models import (
     service_category,
 )
 from .needs import NeedMatcher, matcher_from_rows
+from .plain_text import plain_result
 from .schedules import OpeningStatus, ScheduleRule, opening_status
 from .text import fold
 
@@ -335,7 +336,7 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
             priority=service.priority or 0,
             freshness=freshness(service.assured_date, own),
         )
-        details[i] = (result, tuple(rules[i]))
+        details[i] = (plain_result(result), tuple(rules[i]))  # staff text leaves as plain text
     return details
 
 

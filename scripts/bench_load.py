@@ -94,7 +94,7 @@ async def timed_post(client: httpx.AsyncClient, kind: str, results: Results, ans
 
 
 async def web_resident(client: httpx.AsyncClient, base: str, script: list[str], results: Results) -> None:
-    sender = f"bench-{uuid.uuid4()}"
+    sender = str(uuid.uuid4())  # the widget's id format
     for text in script:
         await timed_post(client, "web", results, lambda r: bool(r.json()), f"{base}/webhooks/rest/webhook",
                          json={"sender": sender, "message": text})

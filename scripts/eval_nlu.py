@@ -6,8 +6,10 @@
 
 Prints intent accuracy, macro F1, the five worst intents, the accuracy on
 need_* messages, crisis recall and place extraction, then exits with code 1
-when accuracy or macro F1 is below the thresholds (--min-accuracy, --min-f1),
-or when a held-out message also appears in the training data.
+when accuracy, macro F1, need accuracy or the accuracy of any single intent
+(its recall) is below the thresholds (--min-accuracy, --min-f1, --min-need,
+--min-class), or when a held-out message is a copy or a near paraphrase of a
+training example (`near_copies`).
 
 The reported intent is the final one, after FallbackClassifier and the
 crisis override: a message sent to nlu_fallback counts as an error. The
@@ -69,12 +71,45 @@ def load_examples(path: Path) -> List[Dict[str, Any]]:
     return examples
 
 
+NEAR_COPY = 90  # rapidfuzz score (0-100) from which two messages count as the same
+
+
+def near_copies(texts: List[str], train_texts: List[str], threshold: int = NEAR_COPY) -> List[tuple]:
+    """(text, training example) pairs where the evaluation text is a copy or a near paraphrase.
+
+    Compared on the folded text: character similarity (fuzz.ratio) or the same
+    words in another order (token_sort_ratio). Short messages ("merci",
+    "plus") are compared exactly only: near-identical short answers are not
+    paraphrases but the whole vocabulary of a reply.
+    """
+    from rapidfuzz import fuzz, process
+
+    train = sorted({_norm(t) for t in train_texts if _norm(t)})
+    found = []
+    for text in texts:
+        folded = _norm(text)
+        if not folded:
+            continue
+        if folded in train:
+            found.append((text, folded))
+            continue
+        if len(folded) < 12:
+            continue
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            hit = process.extractOne(folded, train, scorer=scorer, score_cutoff=threshold)
+            if hit:
+                found.append((text, hit[0]))
+                break
+    return found
+
+
+def training_texts(train_path: Path) -> List[str]:
+    return [e["text"] for e in load_examples(train_path)] if train_path.exists() else []
+
+
 def training_overlap(heldout: List[Dict[str, Any]], train_path: Path) -> List[str]:
-    """Held-out messages whose folded text is also a training example."""
-    if not train_path.exists():
-        return []
-    train = {_norm(e["text"]) for e in load_examples(train_path)}
-    return [e["text"] for e in heldout if _norm(e["text"]) in train]
+    """Held-out messages that are copies or near paraphrases of a training example."""
+    return [f"{text}  ~  {example}" for text, example in near_copies([e["text"] for e in heldout], training_texts(train_path))]
 
 
 def load_gazetteer():
@@ -279,6 +314,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="training data checked for overlap with the held-out set")
     parser.add_argument("--min-accuracy", type=float, default=0.90)
     parser.add_argument("--min-f1", type=float, default=0.90)
+    parser.add_argument("--min-need", type=float, default=0.0, help="floor for the accuracy on need_* messages")
+    parser.add_argument("--min-class", type=float, default=0.0, help="floor for each intent's accuracy (recall)")
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
                         help="write the report as JSON to PATH ('-' or no value: stdout, no table)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every error")
@@ -302,15 +339,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     report["model"] = str(model)
     report["heldout"] = str(args.heldout)
     report["training_overlap"] = overlap
-    report["thresholds"] = {"min_accuracy": args.min_accuracy, "min_f1": args.min_f1}
+    report["thresholds"] = {"min_accuracy": args.min_accuracy, "min_f1": args.min_f1,
+                            "min_need": args.min_need, "min_class": args.min_class}
 
     failures = []
     if report["intent_accuracy"] < args.min_accuracy:
         failures.append(f"intent accuracy {report['intent_accuracy']:.3f} < {args.min_accuracy}")
     if report["macro_f1"] < args.min_f1:
         failures.append(f"macro F1 {report['macro_f1']:.3f} < {args.min_f1}")
+    if report["need_accuracy"] is not None and report["need_accuracy"] < args.min_need:
+        failures.append(f"need accuracy {report['need_accuracy']:.3f} < {args.min_need}")
+    for row in report["per_intent"]:
+        if row["support"] and row["recall"] < args.min_class:
+            failures.append(f"{row['intent']} accuracy {row['recall']:.2f} < {args.min_class}")
     if overlap:
-        failures.append(f"{len(overlap)} held-out message(s) also in the training data")
+        failures.append(f"{len(overlap)} held-out message(s) copied or paraphrased from the training data")
     report["passed"] = not failures
     report["failures"] = failures
 

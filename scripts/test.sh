@@ -21,7 +21,14 @@ $RASA test core --model models/phare.tar.gz --stories tests/test_stories.yml \
 echo "   tests/test_stories.yml : toutes les histoires passent"
 
 echo "== Évaluation NLU sur le jeu réservé (tests/nlu/heldout.yml)"
-$PY scripts/eval_nlu.py --model models/phare.tar.gz --min-accuracy "${PHARE_MIN_ACCURACY:-0.90}" --min-f1 "${PHARE_MIN_F1:-0.90}"
+$PY scripts/eval_nlu.py --model models/phare.tar.gz --min-accuracy "${PHARE_MIN_ACCURACY:-0.93}" \
+  --min-f1 "${PHARE_MIN_F1:-0.90}" --min-need "${PHARE_MIN_NEED:-0.93}" --min-class "${PHARE_MIN_CLASS:-0.85}"
+
+echo "== Évaluation NLU en anglais (tests/nlu/heldout_en.yml)"
+$PY scripts/eval_nlu.py --model models/phare.tar.gz --heldout tests/nlu/heldout_en.yml --min-accuracy 0.90 --min-f1 0.0
+
+echo "== Crise : jeu réservé (tests/nlu/crisis_eval.yml), rappel 100 %, fausses crises ≤ 1 %"
+$PY scripts/eval_crisis.py --model models/phare.tar.gz
 
 echo "== Outils des tests (Chromium de Debian, axe-core, liste de mots wfrench)"
 bash scripts/ensure_test_tools.sh

@@ -275,7 +275,8 @@ def test_organization_campaign_and_needs_permissions():
 # --- Sessions, passwords, throttling -------------------------------------------------------------
 
 
-def test_password_hash_and_session_signature():
+def test_password_hash_and_session_signature(seeded_engine, monkeypatch):
+    monkeypatch.setattr(auth, "REVOKED", auth.RevokedSessions(engine=seeded_engine))
     hashed = auth.hash_password("un mot de passe long")
     assert hashed.startswith("$argon2id$")
     assert auth.verify_password(hashed, "un mot de passe long")
@@ -290,22 +291,58 @@ def test_password_hash_and_session_signature():
     assert auth.password_problem("court") and auth.password_problem("assez long, oui") is None
 
 
-def test_login_throttle_per_email_and_ip():
+@pytest.fixture(params=["memory", "redis"])
+def throttle_store(request):
+    if request.param == "memory":
+        return None
+    url = request.getfixturevalue("redis_url")
+    import uuid
+
+    return auth.RedisThrottleStore(url, prefix=f"phare-test:{uuid.uuid4().hex[:8]}:login:")
+
+
+def test_login_throttle_per_address_and_account(throttle_store):
     now = [1000.0]
-    throttle = auth.LoginThrottle(max_per_email=5, max_per_ip=8, window=900, clock=lambda: now[0])
+    throttle = auth.LoginThrottle(free=5, base_delay=2, max_delay=60, window=3600, clock=lambda: now[0],
+                                  store=throttle_store)
     for _ in range(5):
-        assert not throttle.blocked("a@x.org", "1.1.1.1")
+        assert throttle.wait("a@x.org", "1.1.1.1") == 0
         throttle.failure("A@x.org", "1.1.1.1")
-    assert throttle.blocked("a@x.org", "2.2.2.2")
-    assert not throttle.blocked("b@x.org", "2.2.2.2")
-    for _ in range(3):
-        throttle.failure("c@x.org", "1.1.1.1")
-    assert throttle.blocked("d@x.org", "1.1.1.1")  # 8 failures from one address
-    now[0] += 901
-    assert not throttle.blocked("a@x.org", "1.1.1.1")
-    throttle.failure("e@x.org", "3.3.3.3")
-    throttle.success("e@x.org")
-    assert not throttle.blocked("e@x.org", "4.4.4.4")
+    # Slowed down: that address, that account only.
+    assert throttle.wait("a@x.org", "1.1.1.1") == pytest.approx(2)
+    assert throttle.wait("a@x.org", "2.2.2.2") == 0  # the right person elsewhere
+    assert throttle.wait("b@x.org", "1.1.1.1") == 0  # a colleague in the same office
+    # Each further failure doubles the wait, up to the cap: never locked for long.
+    for _ in range(20):
+        throttle.failure("a@x.org", "1.1.1.1")
+    assert throttle.wait("a@x.org", "1.1.1.1") == pytest.approx(60)
+    now[0] += 61
+    assert throttle.wait("a@x.org", "1.1.1.1") == 0
+    throttle.success("a@x.org", "1.1.1.1")
+    throttle.failure("a@x.org", "1.1.1.1")
+    assert throttle.wait("a@x.org", "1.1.1.1") == 0  # counting starts over after a success
+
+
+def test_login_throttle_settings_in_french():
+    assert auth.throttle_from_env({}).free == 5
+    throttle = auth.throttle_from_env({"PHARE_LOGIN_MAX_FAILURES": "3", "PHARE_LOGIN_MAX_DELAY": "30"})
+    assert (throttle.free, throttle.max_delay) == (3, 30)
+    from bot.env import SettingError
+
+    for name in ("PHARE_LOGIN_MAX_FAILURES", "PHARE_LOGIN_MAX_DELAY"):
+        with pytest.raises(SettingError, match=f"{name}='abc' n'est pas valide"):
+            auth.throttle_from_env({name: "abc"})
+    assert auth.wait_text(1) == "1 seconde" and auth.wait_text(30) == "30 secondes"
+    assert auth.wait_text(61) == "2 minutes"
+
+
+@pytest.mark.parametrize("email, ok", [
+    ("nom@mrc.qc.ca", True), ("prenom.nom+phare@organisme.org", True),
+    ("<script>@x.ca", False), ("a@x.ca<img>", False), ('"a"@x.ca', False), ("o'neil@x.ca", False),
+    ("a b@x.ca", False), ("a@b c.ca", False), ("a@x", False), ("`a`@x.ca", False), ("a(b)@x.ca", False),
+])
+def test_plain_email(email, ok):
+    assert auth.plain_email(email) is ok
 
 
 # --- History (on the seeded directory) --------------------------------------------------------------
@@ -342,14 +379,23 @@ def test_history_records_nothing_without_change(session):
     assert history.record_change(session, service, before, "update", "test@x.org") == []
 
 
-def test_logout_revokes_the_session_id():
-    now = [0.0]
-    revoked = auth.RevokedSessions(clock=lambda: now[0])
-    revoked.revoke("abc")
-    assert revoked.revoked("abc") and not revoked.revoked("other") and not revoked.revoked(None)
+def test_logout_revokes_the_session_id(seeded_engine):
+    now = [1_800_000_000.0]
+    revoked = auth.RevokedSessions(clock=lambda: now[0], engine=seeded_engine)
+    sid = f"sid-{now[0]}"
+    revoked.revoke(sid)
+    assert revoked.revoked(sid) and not revoked.revoked("other") and not revoked.revoked(None)
+    # Another process (the web server after a restart) reads it from the database.
+    restarted = auth.RevokedSessions(clock=lambda: now[0], engine=seeded_engine)
+    assert restarted.revoked(sid)
     now[0] += auth.SESSION_MAX_AGE + 1
-    revoked.revoke("def")  # purges what has expired anyway
-    assert not revoked.revoked("abc")
+    assert not auth.RevokedSessions(clock=lambda: now[0], engine=seeded_engine).revoked(sid)
+    restarted.revoke("def")  # purges what has expired anyway
+    from sqlalchemy import text
+
+    with seeded_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM revoked_session WHERE expires_at < :now"),
+                                  {"now": __import__("datetime").datetime.utcfromtimestamp(now[0])}).scalar() == 0
 
 
 def test_weekly_needs_by_iso_week(session):

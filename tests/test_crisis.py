@@ -170,6 +170,71 @@ NEGATIVE = [
 ]
 
 
+HEALTH = [
+    "mon bébé fait de la fièvre",
+    "j'ai pu de médicaments pour ma pression",
+    "je vais manquer de pilules avant lundi",
+    "ma prescription est expirée",
+    "j'ai une question sur ma santé",
+    "my son has a fever",
+    "I ran out of my meds",
+]
+
+INDIRECT_SUICIDE = [
+    "à quoi bon",
+    "j'en peux pu",
+    "jen peu pu",
+    "je me rendrai pas à demain",
+    "tout le monde serait mieux sans moi",
+    "je suis un poids pour ma famille",
+    "j'ai envie de disparaître",
+    "jveu pu vivre",
+    "I don't want to be here anymore",
+    "everyone would be better off without me",
+]
+
+NOT_INDIRECT = [
+    "à quoi bon acheter un char neuf",
+    "j'en peux pu de la neige",
+    "je vais disparaître une semaine au chalet",
+    "j'ai le goût de disparaître sous ma couverture",
+    "je me suis fait battre aux cartes",
+    "je fais une overdose de chocolat",
+    "c'est quoi le numéro de SOS violence conjugale? c'est pour une affiche au bureau",
+    "je cherche de l'info sur la prévention du suicide pour mon cours",
+    "j'ai pu d'espoir de trouver un logement",
+    "arrêter de fumer pour de bon",
+    "this traffic is killing me",
+]
+
+
+@pytest.mark.parametrize("text", HEALTH)
+def test_health_questions_go_to_811(text):
+    assert detect_crisis(text) == "crisis_health"
+
+
+@pytest.mark.parametrize("text", INDIRECT_SUICIDE)
+def test_indirect_suicide(text):
+    assert detect_crisis(text) == "crisis_suicide"
+
+
+@pytest.mark.parametrize("text", NOT_INDIRECT)
+def test_not_indirect(text):
+    assert detect_crisis(text) is None
+
+
+def test_fever_with_danger_words_is_911():
+    assert detect_crisis("mon bébé fait de la fièvre pis il respire pu") == "crisis_medical"
+
+
+def test_component_turns_a_911_guess_without_urgent_words_into_811():
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": "ma fille est pas bien", "intent": {"name": "crisis_medical", "confidence": 0.7}})
+    CrisisOverride({}).process([message])
+    assert message.get("intent") == {"name": "crisis_health", "confidence": 1.0}
+
+
 @pytest.mark.parametrize("text", SUICIDE)
 def test_suicide(text):
     assert detect_crisis(text) == "crisis_suicide"

@@ -100,6 +100,13 @@ def test_nginx_example_routes_every_public_path():
     assert 'proxy_set_header Upgrade $http_upgrade;' in conf
     health = conf[conf.index("location /webhooks/health/"):]
     assert health.index("deny all;") < health.index("}")
+    tls = conf[conf.index("listen 443"):]
+    assert re.search(r'add_header Strict-Transport-Security "max-age=\d{8,}[^"]*" always;', tls)
+    # The web server trusts one proxy: nginx must set (not append to) X-Forwarded-For for it.
+    site = conf[conf.index("location / {"):]
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in site[:site.index("}")]
+    example = (DEPLOY / "systemd" / "phare.env.example").read_text(encoding="utf-8")
+    assert re.search(r"^PHARE_PROXIES_COUNT=1$", example, re.M)
 
 
 def variables_read_by_phare() -> set[str]:
@@ -107,7 +114,7 @@ def variables_read_by_phare() -> set[str]:
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
             # os.environ["X"], os.environ.get("X"), os.getenv("X"), env.get("X") on a copy of the environment
-            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""",
+            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\(|env_number\()\s*["']([A-Z][A-Z0-9_]+)["']""",
                                     path.read_text(encoding="utf-8")))
     return found
 

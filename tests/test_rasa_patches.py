@@ -41,3 +41,50 @@ def test_same_verdicts_as_rasa(patched):
             rasa_own(patched, answer)
         assert "Failed to validate Action server response" in ours.value.message
         assert ours.value.message == theirs.value.message
+
+
+# --- Version guard and action timeout -------------------------------------------------------------
+
+
+def test_version_guard_refuses_another_rasa_in_french_and_english():
+    rasa_patches.check_rasa_version("3.6.21")
+    for other in ("3.6.20", "3.7.0", "3.6.21rc1"):
+        with pytest.raises(rasa_patches.UnsupportedRasa) as refused:
+            rasa_patches.check_rasa_version(other)
+        assert "Phare exige Rasa 3.6.21" in str(refused.value)
+        assert "Phare requires Rasa 3.6.21" in str(refused.value)
+    rasa_patches.check_rasa_version()  # the installed one
+
+
+def test_action_timeout_setting():
+    assert rasa_patches.action_timeout({}) == 5.0
+    assert rasa_patches.action_timeout({"PHARE_ACTION_TIMEOUT": "2.5"}) == 2.5
+    for bad in ("abc", "0", "-1", "1000"):
+        with pytest.raises(ValueError, match="PHARE_ACTION_TIMEOUT"):
+            rasa_patches.action_timeout({"PHARE_ACTION_TIMEOUT": bad})
+
+
+@pytest.mark.timeout(20)
+def test_hung_action_server_times_out(monkeypatch):
+    """A server that accepts the connection and never answers: the action call fails within the bound."""
+    import asyncio
+    import socket
+    import time
+
+    import rasa.core.actions.action as action_module
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts (the kernel does), never reads nor answers
+    port = listener.getsockname()[1]
+    monkeypatch.setattr(action_module, "DEFAULT_REQUEST_TIMEOUT", action_module.DEFAULT_REQUEST_TIMEOUT)
+    rasa_patches.bounded_action_calls(0.5)  # without it Rasa waits 300 s: the timeout marker fails the test
+    action = RemoteAction("action_find_services", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+    tracker = DialogueStateTracker("s", [])
+    started = time.monotonic()
+    with pytest.raises(Exception):
+        asyncio.run(action.run(None, None, tracker, Domain.empty()))
+    assert time.monotonic() - started < 3
+    listener.close()

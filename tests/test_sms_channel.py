@@ -5,6 +5,7 @@ The same behaviours are checked against the real stack in test_sms_webhook.py.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -67,7 +68,8 @@ def make_webhook(env=None, **kwargs) -> SmsWebhook:
 
 
 def form(body="Bonjour", sender=FROM, to=TO, **extra) -> dict:
-    params = {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32, "To": to, "Body": body, "NumMedia": "0"}
+    # A new MessageSid for each text, as Twilio does (a repeated one is a replay).
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32, "To": to, "Body": body, "NumMedia": "0"}
     if sender is not None:
         params["From"] = sender
     params.update(extra)
@@ -442,3 +444,9 @@ def test_stop_is_not_rate_limited_and_not_counted():
     webhook = make_webhook(limiter=limiter, pager=MemoryPager())
     post(webhook, form("STOP"), bot)
     assert message_text(post(webhook, form("Bonjour"), bot)).startswith("Reçu")
+
+
+def test_numeric_settings_are_refused_in_french():
+    for name in ("PHARE_SMS_TIMEOUT", "PHARE_SMS_MAX_SEGMENTS"):
+        with pytest.raises(RasaException, match=f"{name}='abc' n'est pas valide"):
+            SmsSettings.from_env({**ENV, name: "abc"})

@@ -108,3 +108,37 @@ def test_a_ticket_issued_while_another_finishes_is_not_lost(redis_url):
         assert lock is not None and [t.number for t in lock.tickets] == issued, round_number
         assert not lock.is_locked(issued[0])  # the second message's turn has come
         stores[1].cleanup(conversation, issued[0])
+
+
+def test_failed_tracker_write_logs_no_sql_parameters(postgres_url, caplog):
+    """A read-only database: the error Rasa logs quotes the statement, never the resident's text."""
+    import asyncio
+    import logging
+
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import create_engine, text
+
+    from bot.stores import PhareTrackerStore
+
+    marker = "Parametrounette"
+    store = FailSafeTrackerStore(PhareTrackerStore(url=postgres_url))  # as Rasa's agent wraps it
+    engine = create_engine(postgres_url, future=True, isolation_level="AUTOCOMMIT")
+    name = engine.url.database
+    with engine.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    try:
+        store._tracker_store.engine.dispose()  # new connections: read-only ones
+        tracker = DialogueStateTracker.from_events("11111111-2222-4333-8444-555555555555",
+                                                   [UserUttered(f"j'ai faim {marker}")])
+        with caplog.at_level(logging.DEBUG):
+            asyncio.run(store.save(tracker))
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off'))
+        engine.dispose()
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failures, "the failed write was not logged"
+    for record in caplog.records:
+        assert marker not in record.getMessage()

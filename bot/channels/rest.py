@@ -1,38 +1,75 @@
-"""Rasa's REST channel (POST /webhooks/rest/webhook), never silent, with message metadata.
+"""Rasa's REST channel (POST /webhooks/rest/webhook), never silent, strict about what it accepts.
 
-Same path and protocol as `rasa.core.channels.rest.RestInput`; adds the
-safety net and passes the optional `metadata` object of the request body
-(e.g. {"mrc": "la-mitis"} from an MRC website) to the assistant.
+Same path and answer as `rasa.core.channels.rest.RestInput` (a JSON list of
+bot messages), written out here because Rasa's own handler answers 500 with a
+traceback on a body that is not a JSON object (empty, `null`, `123`, `[]`…)
+and takes any sender id, an SMS conversation's included. This one:
+
+- answers 400 with a French JSON error ({"error", "message"}) to a bad body,
+  a sender id that is not the widget's (bot.channels.web_input) or a message
+  that is not text, and logs only that a request was refused;
+- passes the site's MRC from `metadata` ({"mrc": "la-mitis"}) and marks the
+  channel "web";
+- keeps a text starting with "/" only if it is a known button payload;
+- answers within PHARE_TURN_TIMEOUT with the 211 message if the turn hangs
+  (bot.channels.safety).
+
+Rasa's `?stream=true` mode is not offered (the widget does not use it).
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+import logging
+from typing import Any, Awaitable, Callable, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from .safety import never_silent
+from .web_input import MAX_MESSAGE_CHARS, BadRequest, parse_rest_body, web_text
 
-MAX_MESSAGE_CHARS = 2000
+logger = logging.getLogger(__name__)
+
+__all__ = ["MAX_MESSAGE_CHARS", "RestInput", "domain_vocabulary"]
+
+JSON_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-class RestInput(RasaRestInput):
+def domain_vocabulary(request: Request) -> tuple[Optional[list], Optional[list]]:
+    """The intents and entities of the loaded model's domain (None before a model is loaded)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    domain = getattr(agent, "domain", None)
+    if domain is None:
+        return None, None
+    return list(domain.intents), list(domain.entities)
+
+
+class RestInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
-        text = (req.json or {}).get("message")
-        if not isinstance(text, str):
-            return ""
-        return text[:MAX_MESSAGE_CHARS]
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handler = never_silent(on_new_message)
+        webhook = Blueprint("phare_rest_webhook", __name__)
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        body = request.json or {}
-        metadata = body.get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        return super().blueprint(never_silent(on_new_message))
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                message = parse_rest_body(request.body or b"")
+            except BadRequest as refused:
+                logger.info("REST request refused: %s", type(refused).__name__)
+                return response.json({"error": "bad_request", "message": refused.message}, status=400,
+                                     headers=JSON_HEADERS, ensure_ascii=False)
+            intents, entities = domain_vocabulary(request)
+            collector = CollectingOutputChannel()
+            await handler(UserMessage(web_text(message.text, intents, entities), collector, message.sender,
+                                      input_channel=self.name(), metadata=message.metadata))
+            return response.json(collector.messages, headers=JSON_HEADERS, ensure_ascii=False)
+
+        return webhook

@@ -3,17 +3,44 @@
 If the action server is down, an action fails, or the turn raises, Rasa
 itself sends nothing; this wrapper notices that no bot message went out and
 sends a short French message with 211 instead.
+
+A turn that hangs (an action server that accepts the connection and never
+answers, a stuck database) gets the same message after PHARE_TURN_TIMEOUT
+seconds (8 by default): well before the web proxy (PHARE_RASA_TIMEOUT, 30 s),
+nginx (30 s) and Twilio (15 s) give up. The turn itself goes on in the
+background (cancelling it could leave the conversation half written); what it
+sends later still reaches socket.io, and is dropped by REST.
+
+Failures are logged by exception class and stack frames only: the message of
+a database error can carry the SQL parameters, which hold the resident's text.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable
+import traceback
+from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.env import env_number
 from bot.messages import EMPTY_MESSAGE, RESTARTED, TECHNICAL_PROBLEM
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_TURN_TIMEOUT = 8.0
+_background: set = set()  # turns that outlived their timeout, kept referenced until they end
+
+
+def turn_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+    """PHARE_TURN_TIMEOUT in seconds; a value that is not a number of seconds stops the start-up in French."""
+    return float(env_number("PHARE_TURN_TIMEOUT", DEFAULT_TURN_TIMEOUT, minimum=0.1, maximum=300, integer=False,
+                            env=env))
+
+
+def log_failure(what: str, exc: BaseException) -> None:
+    """ERROR with the exception's class and frames, never its message (it may quote the resident's text)."""
+    logger.error("%s: %s\n%s", what, type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
 
 
 class CountingOutputChannel(OutputChannel):
@@ -46,7 +73,11 @@ class CountingOutputChannel(OutputChannel):
         return getattr(self.inner, attribute)
 
 
-def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]], timeout: Optional[float] = None,
+                 deadline: bool = True) -> Callable[[UserMessage], Awaitable[Any]]:
+    """The handler, never silent; `deadline=False` for a channel with its own (SMS: PLUS for late answers)."""
+    limit = (turn_timeout() if timeout is None else timeout) if deadline else None
+
     async def handler(message: UserMessage) -> Any:
         if not (message.text or "").strip():
             await message.output_channel.send_text_message(message.sender_id, EMPTY_MESSAGE)
@@ -54,20 +85,37 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Cal
         counter = CountingOutputChannel(message.output_channel)
         message.output_channel = counter
         failed = False
+        task = asyncio.ensure_future(on_new_message(message))
         try:
-            return await on_new_message(message)
-        except Exception:
+            done, _ = await asyncio.wait({task}, timeout=limit)
+            if not done:
+                failed = True
+                logger.error("turn still running after %.0f s: answered with the 211 message", limit or 0)
+                _background.add(task)
+                task.add_done_callback(_ended_late)
+                return None
+            return task.result()
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        except Exception as exc:
             failed = True
-            # The message text is deliberately not logged (privacy).
-            logger.exception("turn failed")
+            log_failure("turn failed", exc)
         finally:
             if counter.sent == 0:
                 # Rasa's own restart says nothing; every other silent turn is a failure.
                 restarted = not failed and (message.text or "").strip() == "/restart"
                 text = RESTARTED if restarted else TECHNICAL_PROBLEM
+                counter.sent += 1  # a late answer of a timed-out turn still counts as said
                 try:
                     await counter.inner.send_text_message(message.sender_id, text)
-                except Exception:
-                    logger.exception("could not send the fallback message")
+                except Exception as exc:
+                    log_failure("could not send the fallback message", exc)
 
     return handler
+
+
+def _ended_late(task: asyncio.Future) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log_failure("late turn failed", task.exception())

@@ -8,8 +8,11 @@ It covers Québec French, joual and SMS spellings.
 `CrisisOverride` is a Rasa 3.6 graph component placed after DIETClassifier
 and before FallbackClassifier: when `detect_crisis` fires it forces the crisis
 intent with confidence 1.0, whatever DIET predicted, so the crisis rules in
-data/rules.yml answer at once. DIET is also trained on the three crisis
-intents; the patterns are the safety net, not the only detector.
+data/rules.yml answer at once, at any point of a conversation (a crisis after
+a need is never read as goodbye or thanks). DIET is also trained on the crisis
+intents; the patterns are the safety net, not the only detector. A 911
+(crisis_medical) guess of DIET with no word of urgent danger becomes
+crisis_health (Info-Santé 811).
 
 Order of precedence when several families match: medical (an emergency in
 progress: 911 now), then violence, then suicide. "J'ai pris trop de pilules
@@ -44,7 +47,8 @@ from directory.text import fold
 CRISIS_SUICIDE = "crisis_suicide"
 CRISIS_VIOLENCE = "crisis_violence"
 CRISIS_MEDICAL = "crisis_medical"
-CRISIS_INTENTS = (CRISIS_SUICIDE, CRISIS_VIOLENCE, CRISIS_MEDICAL)
+CRISIS_HEALTH = "crisis_health"
+CRISIS_INTENTS = (CRISIS_SUICIDE, CRISIS_VIOLENCE, CRISIS_MEDICAL, CRISIS_HEALTH)
 
 # --------------------------------------------------------------------------
 # Shared fragments (all on folded text: [a-z0-9 ] only)
@@ -75,7 +79,8 @@ _HURT = (
     r"(?:frapp\w*|bat|bats|battre|battu|battue|battus|cogn\w*|etrangl\w*|brutalis\w*|violent\w*"
     r"|viol|viole|violee|violer|agress\w*|tapoch\w*|tape dessus|tapait dessus|fesse dessus"
     r"|fess\w*|bless\w*|brul\w*|sequestr\w*|enferm\w*|tire les cheveux|crache dessus"
-    r"|lance des affaires|garroche des affaires)"
+    r"|lance des affaires|garroche des affaires|tabass\w*|claqu\w*|donne (?:une|des) (?:claques?|coups?|volee|taloches?)"
+    r"|donne des coups|casse (?:le|la|les|mon|ma) (?:bras|jambe|nez|cotes?|machoire|doigts?|poignet))"
 )
 _PAST_EVENT = re.compile(
     r"\b(?:l an passe|l annee passee|l annee derniere|l an dernier|le mois passe|le mois dernier"
@@ -93,7 +98,8 @@ _MEDICAL_EVENT = [
     r"\b(?:crise|attaque) cardiaque\b",
     r"\barret cardiaque\b",
     r"\bcrise de coeur\b",
-    r"\b(?:overdose|overdoze|surdose|over dose)\b",
+    r"\b(?:overdose|overdoze|surdose|over dose)\b(?! (?:de|d) (?!fentanyl|drogue|pilules|medicaments|heroine|opioides|dope"
+    r"|speed|crystal|coke|cocaine|meth))",
     r"\bune od\b",
     r"\bavc\b",
     r"\baccident vasculaire\b",
@@ -112,7 +118,7 @@ _MEDICAL_NOW = [
     r"\b(?:perdu|perd|perdre|perdent|perdait) connaissance\b",
     r"\bsans connaissance\b",
     r"\breagit " + _NO_MORE + r"\b",
-    r"\bse reveille (?:pu|plus)\b",
+    r"\bse reveille (?:pu|plus|pas)\b(?! (?:le matin|avant|tot|a temps|pour|assez))",
     r"\bs est effondree?\b",
     r"\bs effondre\b",
     r"\b(?:fait|faire|fais) un malaise\b",
@@ -125,7 +131,7 @@ _MEDICAL_NOW = [
     # bleeding
     r"\bsaign\w* (?:beaucoup|abondamment|en masse|ben gros|bien gros|gros|vraiment|trop|sans arret"
     r"|pas mal|fort|enormement|de partout|comme un|comme une)\b",
-    r"\bhemorrag\w*",
+    r"(?<!c est une )(?<!cest une )\bhemorrag\w*",
     r"\bpisse le sang\b",
     r"\bsang partout\b",
     r"\b(?:perd|perdu|perdre) (?:beaucoup )?(?:de|du) sang\b",
@@ -154,21 +160,40 @@ _MEDICAL_NOW = [
     r"\b(?:peut|capable|arrive) " + _NO_MORE + r" (?:a |de )?se relever\b",
     r"\bse releve (?:pu|plus|pas)\b",
     r"\b(?:besoin d|appel\w*|envoyez|envoie|envoyer) (?:une |l |d )?ambulance\b",
+    # swallowed something dangerous (a child, a relative): "j'ai avalé mes pilules" is not
+    r"(?<!j ai )(?<!jai )\bavalee? (?:les|des|toutes les|plein de|une poignee de|une bouteille de) (?:pilules|pillules"
+    r"|comprimes|medicaments|cachets)\b",
+    r"\b(?:avale|avalee|bu|boit|mange)\w* (?:des |du |de l |de la |d )?(?:produits? menagers?|produits? nettoyants?"
+    r"|eau de javel|javel|lave glace|antigel|poison|pesticides?|detergent|pods? de lavage)\b",
+    # turning blue
+    r"\b(?:levres|visage|bebe|il|elle|lui)\b(?: \w+){0,2} (?:tout |toute )?bleue?s?\b(?! (?:marine|pale|ciel|poudre))",
+    # a fire or a danger in progress
+    r"\b(?:y a|il y a|ya) le feu (?:chez|dans|a la maison|au|a l)\b",
+    r"\b(?:maison|appart|appartement|logement|bloc) (?:est |qui est )?en feu\b",
+    r"\b(?:suis|sommes|chu|jsuis|est|sont) en danger (?:en ce moment|maintenant|tout de suite|la|immediat)\b",
+    # English
+    r"\b(?:can t|cant|cannot|not|isn t|isnt|is not|stopped) breath(?:e|ing)\b",
+    r"\b(?:is|he s|she s|hes|shes) unconscious\b",
+    r"\bpassed out\b",
+    r"\bheart attack\b",
+    r"\bhaving a stroke\b",
+    r"\bbleeding (?:a lot|badly|heavily)\b",
+    r"\bcall (?:an|the) ambulance\b",
+    r"\bseizure\b",
 ]
 
 # --------------------------------------------------------------------------
 # Violence (conjugal, family, sexual, threats)
 # --------------------------------------------------------------------------
 _VIOLENCE = [
-    r"\bviolence (?:conjugal\w*|familial\w*|domestique|sexuel\w*|a la maison|chez (?:nous|moi|nous autres)"
-    r"|de mon|de ma|de la part)\b",
+    r"\bviolence (?:a la maison|chez (?:nous|moi|nous autres)|de mon|de ma|de la part)\b",
     r"\bvictimes? (?:de|d) (?:violence|viol|agression|abus)\b",
     r"\b(?:subi|subis|subit|vis|vit|vivre|vecu|vivais|endure) (?:de la|d la|la) violence\b",
     # "il me frappe", "y m'a battue", "elle me bat", "on m'a agressée"
-    r"\b(?:il|elle|y|i|yl|ils|on)\s+(?:me|m)\s+(?:a\s+|ont\s+|avait\s+)?"
+    r"\b(?:il|elle|y|i|yl|ils|on)\s+(?:me|m|nous)\s+(?:a\s+|ont\s+|avait\s+)?"
     r"(?:encore\s+|souvent\s+|toujours\s+|tout le temps\s+|deja\s+|encore une fois\s+)?" + _HURT + r"\b",
     # "mon chum me frappe", "mon ex m'a étranglée", "mon chum me fait peur"
-    r"\b(?:mon|ma|mes)\s+" + _RELATIVE + r"\s+(?:\w+\s+){0,2}?(?:me|m)\s+(?:a\s+)?"
+    r"\b(?:mon|ma|mes)\s+" + _RELATIVE + r"\s+(?:\w+\s+){0,4}?(?:me|m|nous)\s+(?:a\s+)?"
     r"(?:encore\s+|souvent\s+|toujours\s+|deja\s+)?(?:" + _HURT + r"|fait mal|fait du mal|fait peur"
     r"|pouss\w*|menac\w*)\b",
     r"\bpeur (?:de|d) (?:mon|ma) " + _RELATIVE + r"\b",
@@ -182,7 +207,8 @@ _VIOLENCE = [
     r"|a dit qu il (?:va|allait)|dit qu il va)\s+(?:me|m)\s+(?:tuer|tue|frapper|battre|faire du mal"
     r"|faire mal|egorger|tirer)\b",
     r"\b(?:me|se) (?:fais|fait|suis fait|suis faite|faisais|faisait|est fait|est faite) (?:encore |souvent )?(?:battre|frapper|taper dessus|violenter"
-    r"|agresser|brasser|tabasser|violer|etrangler)\b",
+    r"|agresser|brasser|tabasser|violer|etrangler)\b"
+    r"(?! aux? (?:cartes|echecs|dames|jeux?|hockey|tennis|poker|bingo|scrabble|golf|badminton|ping)\b| \d)",
     r"\b(?:frappe|bat|battre|frapper|maltrait\w*|brutalis\w*) (?:mes|les|nos|ses|sa|ma) "
     r"(?:enfants|kids|jeunes|filles|petits|bebe|bebes|femme|blonde|conjointe|mere|fille|fils)\b",
     r"\b(?:mon|ma) " + _RELATIVE + r" (?:est )?(?:tres |vraiment )?violente?\b",
@@ -205,13 +231,27 @@ _VIOLENCE = [
     r"\bagression sexuelle\b",
     r"\bagress\w* sexuellement\b",
     r"\bviol\b",
+    r"\bpogne\w* (?:par|a) (?:le|la) (?:cou|gorge)\b",
+    r"\b(?:marques|bleus|ecchymoses)\b(?: \w+){0,4} a cause (?:de|d) (?:mon|ma|lui|elle)\b",
+    r"\btir\w* (?:par )?les cheveux\b",
+    r"\b(?:pas|pu|plus) en securite\b(?: \w+){0,6} (?:a cause (?:de|d)|avec) (?:mon|ma|lui|elle)\b",
+    r"\ben danger avec (?:mon|ma) " + _RELATIVE + r"\b",
+    r"\b(?:touche|touchee|tripot\w*|attouch\w*) (?:ma|mon|mes) (?:fille|fils|enfants?|petite?s?|ado|ados)\b",
+    r"\b(?:lance|lancee|pousse|poussee|cogne|cognee|garroche|garrochee|projete|projetee)\w* (?:contre|dans) (?:le|les|un|une)"
+    r" (?:mur|murs|porte|marches|escaliers?|comptoir)\b",
+    r"\bme (?:sauve|sauver|suis sauvee?|enfuis|enfuir|suis enfuie?) (?:de|d) (?:mon|ma) " + _RELATIVE + r"\b",
+    # English
+    r"\b(?:husband|boyfriend|partner|wife|girlfriend|ex|father|dad|stepfather|he|she)\b(?: \w+){0,2} (?:hits|hit|beats|beat"
+    r"|hurts|chokes|choked|raped|rapes|threatens|threatened|abuses|abused|slaps|slapped|kicks|kicked) me\b",
+    r"\bafraid of my (?:partner|husband|boyfriend|wife|girlfriend|ex|father|dad)\b",
+    r"\bthreatened to kill me\b",
+    r"\bdomestic (?:violence|abuse)\b",
 ]
 
 # --------------------------------------------------------------------------
 # Suicide and self-harm
 # --------------------------------------------------------------------------
 _SUICIDE = [
-    r"\b(?:suicid|suicd|sucid|suisid|suicyd|suiscid)\w*",
     r"\bidees? noires?\b",
     # "je veux me tuer", "jvais me suicider", "j ai envie de me faire du mal"
     _I_WANT + r"\s+(?:\w+\s+){0,2}?(?:me|m)\s+" + _SELF_HARM_OBJECT + r"\b",
@@ -256,6 +296,102 @@ _SUICIDE = [
     r"\b(?:m|me) (?:automutil\w*|auto mutil\w*|mutil\w*|scarifi\w*)",
     r"\bautomutil\w*",
     r"\bscarifi\w*",
+    # Indirect expressions: hopelessness, not making it to tomorrow, being a
+    # burden, wanting to disappear (French, joual, SMS, English).
+    r"\ba quoi bon\b(?!\s+(?!continuer|vivre|rester|me\b|essayer\b|se battre|me battre)\w+(?:er|ir|re|oir)\b)"
+    r"(?!\s+(?:un|une|le|la|les|des|du|mon|ma|mes)\b)",
+    r"\b(?:j|je|jen|j en|en) ?(?:n )?en (?:peux|peu|peut|pe) (?:pu|plus|pus|pluss)\b"
+    r"(?!\s+(?:de|d|du|des|avec|a cause)\b(?!\s+(?:vivre|la vie|ma vie|toute|tout|rien|moi|exister|souffrir|continuer)\b))",
+    r"\bjen (?:peux|peu|peut) (?:pu|plus|pus)\b(?!\s+(?:de|d|du|des|avec)\b(?!\s+(?:vivre|la vie|ma vie|toute|tout|rien|moi)\b))",
+    r"\bpas\b(?: \w+){0,5} (?:passer|toffer|tougher|survivre a) (?:a travers )?(?:la|cette|une autre) nuit\b",
+    r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",
+    r"\b(?:me )?rendrai (?:pas|pu|plus|jamais) (?:a|jusqu a) demain\b",
+    r"\bexisterai (?:pu|plus|pas)\b",
+    r"\b(?:mieux|plus simple|plus facile)\b(?: \w+){0,5} si (?:je mourais|je disparaissais|je partais pour (?:de bon|toujours)"
+    r"|j etais (?:mort|morte|pu la|plus la|pas la)|jetais (?:mort|morte|pu la|pas la|plus la))\b",
+    r"\b(?:suis|chu|jsuis|sens|suis juste|suis rien qu|suis rien que)\b(?: \w+){0,3} (?:poids|fardeau|boulet) (?:pour|a)\b",
+    r"(?:\benvie (?:de|d)|\bgout (?:de|d)|\bgoute (?:de|d)|\bj?(?:veux|veu|vx|ve)\b|\bvoudrais\b|\baimerais(?: ca)?\b|\bsouhaite\b)"
+    r"\s+(?:juste\s+|seulement\s+|tellement\s+)?(?:disparaitre|m effacer|meffacer)\b"
+    r"(?!\s+(?:sous|une|un|au|a la|en|pour (?:la|une|le|un|quelques|les)|quelques|dans|de la ville|d ici))",
+    r"\b(?:tanne|tannee|tanner|fatigue|fatiguee|ecoeure|ecoeuree|ecoeurer|ecoeurant|bout|epuise|epuisee)\b (?:de|d) (?:vivre|la vie|ma vie|exister)\b",
+    r"\b(?:ca|sa|ça) donne quoi (?:de|d) (?:vivre|continuer|rester en vie|etre en vie)\b",
+    r"\bpourquoi (?:je )?(?:continuer|continuerais|continue) (?:a|de) vivre\b|\bpourquoi vivre\b",
+    r"\b(?:raison|raisons) (?:de|d) (?:rester|etre) (?:sur (?:la|cette) terre|en vie|icitte|ici)\b",
+    r"\b(?:c est|cest|ce sera|ca sera) ma derniere (?:soiree|nuit|journee)\b(?! (?:de|d|a|au|en)\b)",
+    r"\b(?:dit|dire|fait|faire|fais) (?:bye|adieu|mes adieux|ses adieux)\b(?: \w+){0,2}? a (?:tout le monde|toute le monde|ma famille|mes enfants|mes proches)\b",
+    r"\b(?:texte|ecrit|envoye|envoyer|fait|faire|laisse)\w* (?:des|ses|mes|leurs) adieux\b",
+    r"\bsert a rien que je (?:reste|vive|sois la|continue|sois en vie)\b",
+    r"\bpens\w* a la mort\b",
+    r"\b(?:partir|partais|partirais|que (?:ca|sa|tout) (?:arrete|finisse|s arrete)|tout arreter|arreter de souffrir|disparaitre|m endormir"
+    r"|dormir|m en aller)\b(?: \w+){0,2} (?:pour de bon|pour toujours|a jamais|pour tjrs|pour tjs|pour tj)\b",
+    r"\bque ma vie (?:s arrete|finisse|se termine|arrete)\b",
+    r"\bla vie c est (?:pu|plus|pas) pour moi\b",
+    r"\b(?:ma vie est finie|je vois aucun avenir)\b",
+    r"\b(?:pu|plus|pus) jamais (?:ouvrir les yeux|me reveiller|reveiller)\b|\bjamais (?:rouvrir|ouvrir) les yeux\b",
+    r"\b(?:souhaite|espere)\w* (?:pu|plus|pus|jamais|ne pas|pas) me reveiller\b",
+    r"\b(?:pilules|medicaments|comprimes|cachets|corde) pour (?:partir|mourir|en finir|m en aller)\b",
+    r"\bcache\w* une corde\b",
+    r"\b(?:veut|voulait|veulent|voudrait) (?:pu|plus|pus|pas) (?:etre en vie|vivre|exister)\b",
+    r"\b(?:veut|voulait|voudrait|veulent) (?:juste |seulement )?(?:mourir|crever)\b(?! (?:de|d)\b)",
+    r"\bpeur (?:qu (?:il|elle)|quil|qu elle|de) (?:fasse|faire|fassent) (?:une|des) (?:betises?|conneries?)\b",
+    r"\b(?:je vais|jvais|j vais|vais|vas) faire (?:une|des) (?:betises?|conneries?) (?:ce soir|a soir|cette nuit)\b",
+    r"\bme (?:blesser|blesse|brule\w*|coupe\w*|frappe\w*) (?:expres|volontairement|par expres)\b",
+    r"\b(?:recommence|continue|encore)\w*\b(?: \w+){0,2} (?:a me |me )(?:blesser|couper|faire du mal|scarifier)\b",
+    r"\bj?(?:veux|veu|vx|ve|voudrais)\s+(?:pu|plus|pus|pas)\s+etre (?:icitte|ici|la|sur terre)\b",
+    r"\bje devrais (?:mourir|crever|disparaitre|pas etre la|pas exister)\b",
+    r"\bsers a rien sur (?:la|cette) terre\b",
+    r"\b(?:pu|plus|pus|aucun|pas) (?:aucun |d )?espoir\b(?! (?:de|d|que|qu)\b)",
+    r"\bfoncer dans (?:un|le) (?:arbre|mur|camion|pilier|poteau)\b",
+    r"\b(?:vois|voit|trouve) (?:pas|pu|plus|aucune) (?:d )?(?:issue|porte de sortie|lumiere au bout)\b",
+    r"\b(?:jme|je me|j me) tue\b(?! (?:a|au|pour|de|d)\b)",
+    r"\bdes pensees de mort\b",
+    r"\b(?:pu|plus|pus) capable (?:de|d) (?:endurer|supporter|toffer|tougher) (?:la vie|ma vie|de vivre|la vie)\b",
+    r"\bj?(?:voudrais|aimerais|prefererais|souhaiterais|aimerais mieux|aimerais ca|veux|veu)\b(?: mieux)? (?:juste )?etre (?:mort|morte|morts|mortes)\b",
+    # English
+    r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) myself\b",
+    r"\bend(?:ing)? (?:my life|it all)\b",
+    r"\b(?:want|wanna|wish|going) (?:to )?(?:die|be dead|disappear)\b",
+    r"\bwish (?:i|id|i d) (?:was|were) dead\b",
+    r"\b(?:don t|dont|do not) want to (?:live|be alive|wake up|exist)\b",
+    r"\b(?:don t|dont|do not) want to be here any ?more\b",
+    r"\bbetter off without me\b",
+    r"\bno (?:point|reason) (?:in|to|for) (?:living|live|go on|going on|be alive)\b",
+    r"\b(?:can t|cant|cannot) go on\b",
+    r"\bdone with (?:life|living)\b",
+]
+
+# A bare keyword ("suicide", "violence conjugale") is a crisis unless the
+# message is plainly about the topic (a school talk, a poster, volunteering).
+_SUICIDE_KEYWORD = [
+    r"\b(?:suicid|suicd|sucid|suisid|suicyd|suiscid)\w*",
+]
+_VIOLENCE_KEYWORD = [
+    r"\bviolence (?:conjugal\w*|familial\w*|domestique|sexuel\w*)\b",
+]
+_ABOUT_TOPIC = re.compile(
+    r"\b(?:prevention du suicide|prevenir le suicide|pour (?:mon|un|une|le|la) (?:cours|travail|affiche|conference|recherche"
+    r"|projet|presentation|atelier|formation)|une recherche sur|du benevolat|faire du benevolat|sensibilisation)\b"
+)
+
+# --------------------------------------------------------------------------
+# Health questions for Info-Santé 811 (not an emergency)
+# --------------------------------------------------------------------------
+_MEDS = r"(?:medicaments?|medocs|pilules|pillules|prescriptions?|insuline|pompes?|inhalateurs?|puffers?|ventolin|renouvellement)"
+_HEALTH = [
+    r"\bfievre\b",
+    r"\bfait de la temperature\b",
+    r"\b(?:pu|plus|pus|manque|manquer|manquerai|manquer|court|fini|finies)\b(?: \w+){0,2} (?:de |d |mes |ses |sa |ma |son |mon )?" + _MEDS + r"\b",
+    r"\b(?:prescription|ordonnance) (?:est )?(?:finie|fini|terminee|expiree)\b",
+    r"\bquestion (?:de|sur ma|sur la|sur sa|sur mon|sur son) sante\b",
+    r"\b(?:parler|jaser) (?:a|avec) (?:une|un) (?:infirmiere|infirmier)\b",
+    r"\binfo ?sante\b",
+    r"\b(?:vomit|vomi|vomis|vomissements?|diarrhee)\b",
+    r"\bmal (?:aux|au|a la|a l) (?:oreilles?|ventre|tete|gorge|dents?)\b(?: \w+){0,3} (?:depuis|grave|consulter)\b",
+    r"\b(?:devrais|dois|devrait|faut il|faut tu|faut tu que j) (?:aller (?:a l urgence|voir un medecin|consulter)|consulter)\b",
+    r"\bsymptomes?\b",
+    # English
+    r"\bfever\b",
+    r"\b(?:ran|run|running|am|i m|im) out of (?:my )?(?:medication|medicine|meds|pills|insulin|prescription)\b",
 ]
 
 _COMPILED = {
@@ -263,6 +399,9 @@ _COMPILED = {
     "medical_now": [re.compile(p) for p in _MEDICAL_NOW],
     "violence": [re.compile(p) for p in _VIOLENCE],
     "suicide": [re.compile(p) for p in _SUICIDE],
+    "suicide_keyword": [re.compile(p) for p in _SUICIDE_KEYWORD],
+    "violence_keyword": [re.compile(p) for p in _VIOLENCE_KEYWORD],
+    "health": [re.compile(p) for p in _HEALTH],
 }
 
 
@@ -273,8 +412,9 @@ def _any(patterns: List[re.Pattern], text: str) -> bool:
 def detect_crisis(text: str) -> Optional[str]:
     """The crisis intent a message expresses, or None.
 
-    Returns "crisis_medical", "crisis_violence" or "crisis_suicide" (in this
-    order of precedence when several match).
+    Returns "crisis_medical" (911 now), "crisis_violence", "crisis_suicide"
+    or "crisis_health" (a health question for Info-Santé 811), in this order
+    of precedence when several match.
     """
     folded = fold(text or "")
     if not folded:
@@ -283,10 +423,13 @@ def detect_crisis(text: str) -> Optional[str]:
         return CRISIS_MEDICAL
     if _any(_COMPILED["medical_event"], folded) and not _PAST_EVENT.search(folded):
         return CRISIS_MEDICAL
-    if _any(_COMPILED["violence"], folded):
+    about_topic = _ABOUT_TOPIC.search(folded) is not None
+    if _any(_COMPILED["violence"], folded) or (not about_topic and _any(_COMPILED["violence_keyword"], folded)):
         return CRISIS_VIOLENCE
-    if _any(_COMPILED["suicide"], folded):
+    if _any(_COMPILED["suicide"], folded) or (not about_topic and _any(_COMPILED["suicide_keyword"], folded)):
         return CRISIS_SUICIDE
+    if _any(_COMPILED["health"], folded):
+        return CRISIS_HEALTH
     return None
 
 
@@ -328,6 +471,11 @@ class CrisisOverride(GraphComponent):
             crisis = detect_crisis(message.get(TEXT) or "")
             if crisis is not None:
                 self._override(message, crisis)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_MEDICAL:
+                # DIET guessed an emergency but no word of urgent danger was
+                # written ("ma fille fait de la fièvre"): Info-Santé 811, whose
+                # answer still names 911 for the danger signs.
+                self._override(message, CRISIS_HEALTH)
         return messages
 
     @staticmethod

@@ -81,7 +81,6 @@ LIST_STATUSES = {
 blueprint = Blueprint("phare_admin", url_prefix="/admin")
 blueprint.static("/static", str(HERE / "static"), name="static")
 
-THROTTLE = auth.throttle_from_env()
 
 
 # --- Templates ----------------------------------------------------------------------
@@ -224,6 +223,7 @@ SECURITY_HEADERS = {
 
 
 def client_ip(request) -> str:
+    # remote_addr: the client's address as given by the trusted proxy (PHARE_PROXIES_COUNT, bot.web), else empty.
     return request.remote_addr or request.ip or "?"
 
 
@@ -359,10 +359,13 @@ def login(request, ctx: Ctx):
     email = clean(request.form.get("email")).lower()
     password = request.form.get("password") or ""
     ip = client_ip(request)
-    if THROTTLE.blocked(email, ip):
-        logger.warning("login throttled for an account or address")
+    throttle = auth.login_throttle()
+    wait = throttle.wait(email, ip)
+    if wait > 0:
+        logger.warning("login slowed down for one account from one address")
         return render(ctx, "login.html", status=429, next_url=next_url, email=email,
-                      error="Trop de tentatives de connexion. Pour votre sécurité, attendez 15 minutes avant de réessayer.")
+                      error=f"Trop de tentatives de connexion pour ce compte. Pour votre sécurité, "
+                            f"attendez {auth.wait_text(wait)} avant de réessayer.")
     user = ctx.db.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
     if user is None or not user.active:
         auth.verify_password(_DUMMY_HASH, password)  # same time as a real check
@@ -370,10 +373,10 @@ def login(request, ctx: Ctx):
     else:
         ok = auth.verify_password(user.password_hash, password)
     if not ok:
-        THROTTLE.failure(email, ip)
+        throttle.failure(email, ip)
         return render(ctx, "login.html", status=401, next_url=next_url, email=email,
                       error="Courriel ou mot de passe incorrect.")
-    THROTTLE.success(email)
+    throttle.success(email, ip)
     if auth.needs_rehash(user.password_hash):
         user.password_hash = auth.hash_password(password)
         ctx.db.commit()
@@ -1095,8 +1098,8 @@ def _parse_user_form(ctx: Ctx, form, user: User | None) -> tuple[dict, str | Non
         "active": bool(form.get("active")) if user is not None else True,
     }
     email, e = normalize_email(values["email"])
-    if e or not email:
-        errors.append("Courriel invalide.")
+    if e or not email or not auth.plain_email(email):
+        errors.append("Courriel invalide : lettres, chiffres, point, tiret et un seul @ (ex. nom@mrc.qc.ca).")
     if values["role"] not in permissions.ROLES:
         errors.append("Choisissez un rôle.")
     if values["role"] == "mrc":

@@ -45,3 +45,25 @@ def test_every_process_logs_json_without_message_text(phare, chat):
         assert "555-0199" not in text and "5550199" not in text, f"phone number in {process}.log"
     # The Rasa process did log its start (so the JSON set-up is not simply silencing it).
     assert any("rasa" in json.loads(line)["logger"] for line in lines["rasa"] if line.strip())
+
+
+def test_slash_texts_and_refused_bodies_leave_no_text_in_the_logs(phare, chat):
+    """Rasa reads "/…" as an intent and logs unknown ones verbatim at WARNING; refused bodies are not echoed."""
+    import httpx
+
+    marker = "Slashounette"
+    conversation = chat()
+    for text in (f"/{marker}", f"/ {marker} a matane", f'/need_food_aid{{"lieu": "{marker}"}}',
+                 f"/affirm@{marker}", f'/inform_place{{"place": {marker}}}', f"//{marker}"):
+        assert conversation.say(text), text  # always an answer
+    url = f"{phare['rasa']}/webhooks/rest/webhook"
+    for body in (f'["{marker}"]', f'"{marker}"', f'{{"sender": "sms-{marker}", "message": "{marker}"}}',
+                 f'{{"sender": 5, "message": "{marker}"}}', f'{{"message": "{marker}"'):
+        response = httpx.post(url, content=body.encode(), headers={"Content-Type": "application/json"}, timeout=30)
+        assert response.status_code == 400, body
+        assert "Requête invalide" in response.json()["message"]
+    time.sleep(0.5)
+    for process, process_lines in log_lines(phare).items():
+        for line in process_lines:
+            assert marker.lower() not in line.lower(), f"{process}.log: {line[:300]}"
+            assert "Traceback" not in line, f"{process}.log: {line[:300]}"

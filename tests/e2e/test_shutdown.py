@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -55,7 +56,9 @@ def wait_for(url: str, launcher: subprocess.Popen, timeout: float = 240) -> None
 @pytest.fixture()
 def launcher(stack_env, tmp_path):
     env = {**os.environ, **{k: v for k, v in stack_env.items() if not k.startswith("_")},
-           "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false"}
+           "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false",
+           # The paused action server must hold the turn, not time it out (see test_web_channels.py for that).
+           "PHARE_ACTION_TIMEOUT": "60", "PHARE_TURN_TIMEOUT": "60"}
     if env["PHARE_DATABASE_URL"].startswith("sqlite:///"):
         db = tmp_path / "phare.db"
         shutil.copy(env["PHARE_DATABASE_URL"].removeprefix("sqlite:///"), db)
@@ -67,7 +70,8 @@ def launcher(stack_env, tmp_path):
         cwd=PROJECT_ROOT, env=env, stdout=open(tmp_path / "launcher.log", "wb"), stderr=subprocess.STDOUT,
     )
     try:
-        wait_for(f"http://127.0.0.1:{ports['rasa']}/webhooks/health/", process)
+        start = float(os.environ.get("PHARE_TEST_START_TIMEOUT", 240))
+        wait_for(f"http://127.0.0.1:{ports['rasa']}/webhooks/health/", process, start)
         wait_for(f"http://127.0.0.1:{ports['web']}/health", process)
         yield process, ports
     finally:
@@ -91,14 +95,14 @@ def test_sigterm_while_a_turn_is_in_flight_loses_no_reply(launcher):
     process, ports = launcher
     rasa = f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook"
     # First turn of a fresh process loads lazily-built parts.
-    httpx.post(rasa, json={"sender": "warm-up", "message": "bonjour"}, timeout=60).raise_for_status()
+    httpx.post(rasa, json={"sender": str(uuid.uuid4()), "message": "bonjour"}, timeout=60).raise_for_status()
 
     actions = pid_of("bot.action_server", ports["actions"])
     answer: dict = {}
 
     def resident() -> None:
         try:
-            response = httpx.post(rasa, json={"sender": "in-flight", "message": "jai besoin de bouffe a trois-pistoles"},
+            response = httpx.post(rasa, json={"sender": str(uuid.uuid4()), "message": "jai besoin de bouffe a trois-pistoles"},
                                   timeout=60)
             answer["status"] = response.status_code
             answer["text"] = "\n".join(m.get("text", "") for m in response.json())

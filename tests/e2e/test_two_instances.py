@@ -104,7 +104,7 @@ def matane_fridges() -> list[str]:
 
 
 def test_rest_turns_alternate_between_instances(cluster):
-    sender = f"cluster-{uuid.uuid4()}"
+    sender = str(uuid.uuid4())
     assert "municipalité" in rest(cluster["a"], sender, "jai besoin de bouffe")
     assert "Croc-Ensemble" in rest(cluster["b"], sender, "trois pistoles")  # need remembered by A, used by B
     answer = rest(cluster["a"], sender, "et un frigo?")  # place remembered across instances
@@ -125,7 +125,7 @@ def test_sms_turns_alternate_between_instances(cluster):
 
 
 def test_concurrent_sends_are_serialised_in_order(cluster):
-    sender = f"cluster-{uuid.uuid4()}"
+    sender = str(uuid.uuid4())
     rest(cluster["a"], sender, "bonjour")
     messages = ["jai besoin de bouffe", "trois pistoles", "merci", "es-tu un robot?", "et un frigo?", "merci bye"]
     # Each message goes to one instance or the other, all at once; Redis locks must serialise them.

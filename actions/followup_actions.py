@@ -1,0 +1,54 @@
+"""Follow-up questions about the services just shown: where, phone, "not useful".
+
+One action per class; the wording is in actions/followups.py. Opening hours
+("c'est ouvert quand?") is action_opening_hours, another one is
+action_more_results.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from . import answers, followups
+from .find_services import dispatch
+from .shown import shown_services
+
+logger = logging.getLogger(__name__)
+
+
+class ActionFollowupWhere(Action):
+    def name(self) -> str:
+        return "action_followup_where"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        try:
+            dispatch(dispatcher, followups.where_messages(shown_services(tracker)))
+        except Exception:
+            logger.exception("action_followup_where failed")
+            dispatcher.utter_message(text=answers.ERROR_MESSAGE)
+        return []
+
+
+class ActionFollowupPhone(Action):
+    def name(self) -> str:
+        return "action_followup_phone"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        try:
+            dispatch(dispatcher, followups.phone_messages(shown_services(tracker)))
+        except Exception:
+            logger.exception("action_followup_phone failed")
+            dispatcher.utter_message(text=answers.ERROR_MESSAGE)
+        return []
+
+
+class ActionFollowupNotUseful(Action):
+    def name(self) -> str:
+        return "action_followup_not_useful"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        dispatch(dispatcher, followups.not_useful_messages())
+        return []

@@ -1,0 +1,89 @@
+"""The SMS channel's settings, read once from the environment (see docs/sms.md)."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+from rasa.shared.exceptions import RasaException
+
+from bot.env import SettingError, env_number
+from bot.rate_limit import RateRule
+from bot.sms_render import MAX_SEGMENTS
+
+from .senders import parse_numbers
+
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 14.0  # Twilio gives up after 15 s
+DEVELOPMENT_SENDER_SECRET = "phare-development-sender-secret-not-for-production"
+FALSE_VALUES = frozenset({"0", "false", "no", "non", "off"})
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    validate: bool = True
+    auth_token: Optional[str] = None
+    public_url: Optional[str] = None
+    sender_secret: bytes = b""
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    rate_rule: RateRule = field(default_factory=lambda: RateRule.parse(None))
+    timeout: float = DEFAULT_TIMEOUT
+    redis_url: Optional[str] = None
+    max_segments: int = MAX_SEGMENTS
+    warnings: tuple = ()
+    enabled: bool = True  # False: SMS not configured at all, every webhook gets 503
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "SmsSettings":
+        env = os.environ if env is None else env
+        warnings: list[str] = []
+        validate = (env.get("PHARE_SMS_VALIDATE") or "true").strip().lower() not in FALSE_VALUES
+        token = (env.get("TWILIO_AUTH_TOKEN") or "").strip() or None
+        public_url = (env.get("PHARE_SMS_PUBLIC_URL") or "").strip().rstrip("/") or None
+        secret = (env.get("PHARE_SENDER_SECRET") or "").strip()
+        if public_url and not re.match(r"^https?://[^/\s]+", public_url):
+            raise RasaException(f"SMS: PHARE_SMS_PUBLIC_URL must be an http(s) URL, got '{public_url}'")
+        if validate:
+            missing = [name for name, value in (("TWILIO_AUTH_TOKEN", token), ("PHARE_SMS_PUBLIC_URL", public_url),
+                                                ("PHARE_SENDER_SECRET", secret)) if not value]
+            if len(missing) == 3 and not (env.get("PHARE_SMS_VALIDATE") or "").strip():
+                # SMS simply not set up (a deployment without Twilio): the channel stays closed
+                # (503, nothing processed) rather than stopping the web chat with it.
+                return cls(validate=True, enabled=False, warnings=(
+                    "SMS channel not configured (TWILIO_AUTH_TOKEN, PHARE_SMS_PUBLIC_URL, PHARE_SENDER_SECRET): "
+                    "/webhooks/sms/webhook answers 503. See docs/sms.md.",))
+            if missing:
+                raise RasaException(
+                    "SMS channel: " + ", ".join(missing) + " not set. Set them (see docs/sms.md), or, for local "
+                    "development only, set PHARE_SMS_VALIDATE=false."
+                )
+            if len(secret) < 16:
+                warnings.append("PHARE_SENDER_SECRET is short (< 16 characters): use a long random value")
+        else:
+            warnings.append(
+                "SMS SIGNATURE CHECK IS OFF (PHARE_SMS_VALIDATE=false): anyone can post to /webhooks/sms/webhook. "
+                "Development only, NEVER in production."
+            )
+            if not secret:
+                secret = DEVELOPMENT_SENDER_SECRET
+                warnings.append("PHARE_SENDER_SECRET not set: using the fixed development key")
+        try:
+            timeout = float(env_number("PHARE_SMS_TIMEOUT", DEFAULT_TIMEOUT, integer=False, env=env))
+            max_segments = int(env_number("PHARE_SMS_MAX_SEGMENTS", MAX_SEGMENTS, minimum=1, maximum=10, env=env))
+        except SettingError as exc:
+            raise RasaException(str(exc)) from None
+        try:
+            numbers = parse_numbers(env.get("PHARE_SMS_NUMBERS"))
+            rate_rule = RateRule.parse(env.get("PHARE_SMS_RATE_LIMIT"))
+        except ValueError as exc:
+            raise RasaException(f"SMS channel: {exc}") from exc
+        if not 0 < timeout <= MAX_TIMEOUT:
+            warnings.append(f"PHARE_SMS_TIMEOUT={timeout} outside (0, {MAX_TIMEOUT}]: using {DEFAULT_TIMEOUT}")
+            timeout = DEFAULT_TIMEOUT
+        return cls(
+            validate=validate, auth_token=token, public_url=public_url, sender_secret=secret.encode("utf-8"),
+            numbers=numbers, rate_rule=rate_rule, timeout=timeout,
+            redis_url=(env.get("PHARE_REDIS_URL") or "").strip() or None,
+            max_segments=max(1, max_segments), warnings=tuple(warnings),
+        )
