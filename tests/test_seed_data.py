@@ -274,3 +274,14 @@ def test_every_seeded_fact_has_its_source_row(session):
         expected += sum(len(s.get("supports") or []) for s in service.get("sources") or [])
     expected += sum(len(s.get("supports") or []) for _p, org in entries() for s in org.get("sources") or [])
     assert session.execute(select(func.count()).select_from(FactSource)).scalar() == expected
+
+
+@pytest.mark.parametrize("date,problem", [("2999-01", "futur"), ("2024-13", "impossible"), ("mars 2024", "invalide"),
+                                          ("2024-03-12", None)])
+def test_honesty_checker_reads_source_dates(date, problem):
+    source = {"url": "https://example.org", "date": date, "kind": "journal", "quote": "Texte.", "supports": ["description"]}
+    problems = list(seed_sources.check_sources([source], "x"))
+    if problem:
+        assert len(problems) == 1 and problem in problems[0]
+    else:
+        assert problems == []
