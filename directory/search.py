@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from . import geography
@@ -259,9 +259,14 @@ _ADDRESSES = (
     .join(Location, Location.id == ServiceAtLocation.location_id)
     .where(ServiceAtLocation.service_id.in_(_IDS))
 )
+# (type, id) pairs, so the lookup uses the index on (resource_type, resource_id, field).
 _SOURCES = (
     select(FactSource.resource_type, FactSource.resource_id, FactSource.field, FactSource.kind, FactSource.source_date)
-    .where(FactSource.resource_id.in_(bindparam("source_ids", expanding=True)))
+    .where(or_(
+        and_(FactSource.resource_type == "service", FactSource.resource_id.in_(bindparam("service_ids", expanding=True))),
+        and_(FactSource.resource_type == "organization",
+             FactSource.resource_id.in_(bindparam("organization_ids", expanding=True))),
+    ))
 )
 _SERVICES = (
     select(Service, Organization.name.label("org_name"), Organization.website, Organization.email.label("org_email"))
@@ -306,8 +311,8 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
             addresses[row.service_id] = ", ".join(bits)
     rows = session.execute(_SERVICES, bound).all()
     sources: dict[tuple[str, str], list[SourceRef]] = {}
-    source_ids = list({*ids, *(row[0].organization_id for row in rows)})
-    for row in session.execute(_SOURCES, {"source_ids": source_ids}):
+    organization_ids = list({row[0].organization_id for row in rows})
+    for row in session.execute(_SOURCES, {"service_ids": ids, "organization_ids": organization_ids}):
         sources.setdefault((row.resource_type, row.resource_id), []).append(SourceRef(row.kind, row.source_date, row.field))
     details = {}
     for row in rows:
