@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from directory.categories import LINE_211, resident_categories
+from directory.categories import resident_categories
 from directory.gazetteer import default_gazetteer
 from directory.geography import TZ, mrc_ids
 from directory.models import Service
@@ -93,4 +93,3 @@ def test_results_say_how_fresh_they_are(session):
     assert any(r.freshness.endswith("— à confirmer") for r in outcome.results)
     line = search(session, "ecoute", None, now=NOW).lines[0]
     assert line.freshness == "Selon un article de juillet 2024 — à confirmer"
-    assert LINE_211

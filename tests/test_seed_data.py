@@ -15,7 +15,7 @@ from directory.categories import LINE_211, load_categories
 from directory.db import create_schema, make_engine, open_session
 from directory.geography import GEOGRAPHY_DIR, mrc_ids
 from directory.models import FactSource, Location, Organization, Phone, Service, ServiceArea, ServiceAtLocation
-from directory.seed import SEED_DIR, SeedError, load_organizations, seed_all, seed_files, sort_date
+from directory.seed import SeedError, SeedReport, load_organizations, seed_all, seed_files, sort_date
 from directory.text import fold
 
 MUNICIPALITIES = {row["id"]: row["mrc_id"] for row in csv.DictReader(
@@ -156,7 +156,7 @@ def empty_directory(tmp_path):
     """A fresh SQLite directory with geography and categories only."""
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     create_schema(engine)
-    from directory.seed import SeedReport, load_categories as load_category_rows, load_geography
+    from directory.seed import load_categories as load_category_rows, load_geography
 
     with open_session(engine) as session:
         report = SeedReport()
@@ -175,14 +175,12 @@ def test_loader_rejects_the_old_free_text_source(empty_directory, tmp_path):
           services: []
     """)
     with open_session(empty_directory) as session, pytest.raises(SeedError, match="`source` .*n'est plus accepté"):
-        load_organizations(session, __import__("directory.seed").seed.SeedReport(), [old])
+        load_organizations(session, SeedReport(), [old])
 
 
 def test_loader_rejects_a_key_used_twice(empty_directory, tmp_path):
     one = _write(tmp_path, "a.yml", "- {key: org, name: A, services: []}\n")
     two = _write(tmp_path, "b.yml", "- {key: org, name: B, services: []}\n")
-    from directory.seed import SeedReport
-
     with open_session(empty_directory) as session, pytest.raises(SeedError, match="déjà utilisée dans a.yml"):
         load_organizations(session, SeedReport(), [one, two])
 
@@ -218,8 +216,6 @@ def test_loader_stores_locations_status_and_one_source_row_per_fact(empty_direct
               status: inactive
               areas: []
     """)
-    from directory.seed import SeedReport
-
     with open_session(empty_directory) as session:
         load_organizations(session, SeedReport(), [path])
         session.commit()
