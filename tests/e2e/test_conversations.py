@@ -58,17 +58,22 @@ def area_mrc(area: dict) -> str | None:
     return area.get("mrc")
 
 
+def of_need(service: dict, category: str) -> bool:
+    # "The resources of my MRC" lists every need of the MRC.
+    return category == "ressources-mrc" or category in service["categories"]
+
+
 def local_names(category: str, mrc: str, town: str | None = None) -> list[str]:
     """Services of this need offered to the whole MRC, or to the town itself."""
     here = municipality_of(town) if town else None
-    return [s["name"] for s in seed_services() if category in s["categories"] and any(
+    return [s["name"] for s in seed_services() if of_need(s, category) and any(
         (a.get("mrc") == mrc and not a.get("municipality")) or (here and a.get("municipality") == here)
         for a in s["areas"])]
 
 
 def foreign_names(category: str, mrc: str) -> list[str]:
     """Services of this need offered only in other MRCs."""
-    return [s["name"] for s in seed_services() if category in s["categories"]
+    return [s["name"] for s in seed_services() if of_need(s, category)
             and not any(a.get("region") or area_mrc(a) == mrc for a in s["areas"])]
 
 
