@@ -1,18 +1,23 @@
-"""The French wording of Phare's answers about services (pure functions).
+"""The French wording of Phare's answers, and the answers about services (pure functions).
 
-Every answer ends with a next step: the services themselves, 211 when
-details are missing or nothing matches, 911 in an emergency. The wording
-follows the anti-prejudice campaign: plain, warm, never judging.
+`results_answer` and `details_answer` build the structured `Answer`
+(actions.answer_model) from a search; `plain_text` renders it for clients that
+read only text. Every answer ends with a next step: the services themselves,
+211 when details are missing or nothing matches, 911 in an emergency. The
+wording follows the anti-prejudice campaign: plain, warm, never judging.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from directory.categories import intent_to_category, need_phrases
-from directory.formatting import format_opening, format_verified, mrc_display
+from directory.formatting import format_opening, mrc_display
 from directory.gazetteer import Place
 from directory.search import SearchOutcome, ServiceResult
+from directory.text import sentences
+
+from .answer_model import DETAILS, NO_MORE, NONE_LOCAL, RESULTS, Answer, ServiceCard, card_from_result
 
 RESULTS_PER_ANSWER = 3
 
@@ -30,6 +35,8 @@ GREETING_WITH_PLACE = (
     "Bonjour! Je suis Phare, l'assistant d'entraide du Bas-Saint-Laurent. C'est noté : {place}. "
     "De quoi avez-vous besoin (manger, un frigo libre-service, quelqu'un à qui parler…)? Demander de l'aide, c'est normal."
 )
+GREETING_AGAIN = "Bonjour! Dites-moi ce dont vous avez besoin (manger, un frigo libre-service, quelqu'un à qui parler…) et votre municipalité."
+GREETING_AGAIN_WITH_PLACE = "Bonjour! C'est noté : {place}. De quoi avez-vous besoin?"
 FOR_SOMEONE_ELSE = (
     "C'est généreux de chercher pour un proche. De quoi la personne a-t-elle besoin, "
     "et dans quelle municipalité habite-t-elle?"
@@ -38,18 +45,33 @@ FOR_SOMEONE_ELSE_WITH_PLACE = "C'est généreux de chercher pour un proche. C'es
 
 LINE_211 = "Le 211 (gratuit et confidentiel) peut aussi vous orienter."
 NORMAL = "Demander de l'aide, c'est normal."
+NEXT_STEP = "Pour autre chose, écrivez-moi ou faites le 211."
+NEXT_STEP_MISSING = "Pour joindre un service sans coordonnées ici, ou pour autre chose, faites le 211 : c'est gratuit."
+NEXT_STEP_NONE = "Le 211 connaît aussi les ressources de votre coin : composez le 2-1-1, c'est gratuit."
+NEARBY_SHOWN = 2  # services of a neighbouring MRC offered when the resident's MRC has none
 
 
 @dataclass(frozen=True)
 class Message:
     text: str
     buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
+    answer: Answer | None = None  # sent as the custom payload (json_message)
 
     def as_dispatch(self) -> dict:
-        data = {"text": self.text}
+        data: dict = {"text": self.text}
         if self.buttons:
             data["buttons"] = [{"title": t, "payload": p} for t, p in self.buttons]
+        if self.answer is not None:
+            data["json_message"] = self.answer.to_payload()
         return data
+
+
+def answer_message(answer: Answer) -> Message:
+    """An answer with its plain-text rendering in `text` (and "Voir les autres" for text clients)."""
+    text = plain_text(answer)
+    answer = replace(answer, text=text)
+    buttons = (("Voir les autres", "/more_results"),) if answer.more else ()
+    return Message(text, buttons, answer)
 
 
 def place_label(place: Place) -> str:
@@ -74,99 +96,149 @@ def need_phrase(category_id: str | None, label: str | None = None) -> str:
     return (label or "ce besoin").lower()
 
 
-def contact_lines(result: ServiceResult, compact: bool = False) -> list[str]:
-    lines = []
-    for phone in result.phones[: 1 if compact else 3]:
-        label = f" ({phone.description})" if phone.description and not compact else ""
-        lines.append(f"Tél. : {phone.display}{label}")
-    if result.url and not (compact and result.phones):
-        lines.append(f"Web : {result.url}")
-    if result.email and not compact:
-        lines.append(f"Courriel : {result.email}")
-    if result.address and not compact:
-        lines.append(f"Adresse : {result.address}")
-    if not result.has_contact:
-        lines.append("Coordonnées : faites le 211, on vous les donnera.")
-    return lines
+def listing(outcome: SearchOutcome) -> list[ServiceResult]:
+    """The numbered list a resident pages through: local services, else a few of a neighbouring MRC."""
+    local = [r for r in outcome.results if r.scope != "region"]
+    return local if local else list(outcome.nearby[:NEARBY_SHOWN])
 
 
-def service_text(result: ServiceResult, now: dt.datetime, index: int | None = None, compact: bool = False) -> str:
-    head = f"{index}. {result.name}" if index else result.name
-    if result.organization and result.organization not in result.name:
-        head += f" — {result.organization}"
-    lines = [head]
-    if result.description:
-        description = result.description
-        if compact and len(description) > 140:
-            description = description[:137].rsplit(" ", 1)[0] + "…"
-        lines.append(description)
-    if result.status == "temporarily closed":
-        lines.append("Temporairement fermé.")
-    if result.scope in ("region",):
-        lines.append("Pour tout le Bas-Saint-Laurent.")
-    elif result.scope == "neighbour":
-        lines.append(f"Offert dans une MRC voisine : {result.area_label}.")
-    elif result.scope == "municipality_in_mrc":
-        lines.append(f"Offert à : {result.area_label}.")
-    lines.extend(contact_lines(result, compact))
-    opening = format_opening(result.opening, now)
-    if opening:
-        lines.append(opening)
-    elif result.schedule_description and not compact:
-        lines.append(f"Heures : {result.schedule_description}")
-    if not compact or result.assured_date:
-        lines.append(format_verified(result.assured_date))
-    return "\n".join(lines)
+def fallback_lines(outcome: SearchOutcome) -> list[ServiceResult]:
+    """Region-wide lines worth offering when nothing local matches (the need's own lines, not 911)."""
+    return [r for r in outcome.results if r.scope == "region" and r.priority < 90][:1]
 
 
-def results_messages(
+def _next_step(cards) -> str:
+    return NEXT_STEP_MISSING if any(not c.has_contact for c in cards) else NEXT_STEP
+
+
+def results_answer(
     outcome: SearchOutcome,
     now: dt.datetime,
     offset: int = 0,
-    compact: bool = False,
     campaign: str | None = None,
     remembered: bool = False,
-) -> list[Message]:
-    """The answer to "need X at place Y", up to RESULTS_PER_ANSWER services."""
-    place = outcome.place
+    normal: bool = False,
+) -> Answer:
+    """The answer to "need X at place Y": one page of RESULTS_PER_ANSWER services from `offset`."""
     what = need_phrase(outcome.need, outcome.need_label)
+    where = place_short(outcome.place) if outcome.place else ""
+    base = dict(need=outcome.need, need_phrase=what, place=where)
+    listed = listing(outcome)
     local = [r for r in outcome.results if r.scope != "region"]
-    regional = [r for r in outcome.results if r.scope == "region"]
-    messages: list[Message] = []
-    if local:
-        page = local[offset: offset + RESULTS_PER_ANSWER]
-        if not page:
-            return [Message(f"Je n'ai pas d'autres résultats pour {what} {place_short(place)}. {LINE_211}")]
-        intro = "Voici d'autres services" if offset else "Voici ce que j'ai trouvé"
-        suffix = " (comme tantôt)" if remembered else ""
-        messages.append(Message(f"{intro} pour {what} {place_short(place)}{suffix} :"))
-        for i, result in enumerate(page, start=offset + 1):
-            messages.append(Message(service_text(result, now, i, compact)))
-        remaining = len(local) - (offset + len(page))
-        if remaining > 0:
-            more = "Répondez PLUS pour la suite." if compact else f"J'en ai {remaining} autre(s)."
-            messages.append(Message(more, () if compact else (("Voir les autres", "/more_results"),)))
-    else:
-        text = f"Je n'ai trouvé aucun service pour {what} {place_short(place)} dans mon répertoire."
-        if outcome.nearby:
-            text += " Il y en a dans une MRC voisine :"
-            messages.append(Message(text))
-            for result in outcome.nearby[:2]:
-                messages.append(Message(service_text(result, now, None, compact)))
-        else:
-            messages.append(Message(text))
-        lines = [r for r in regional if r.priority < 90]
-        if lines:
-            messages.append(Message(service_text(lines[0], now, None, compact)))
-        if campaign:
-            messages.append(Message(campaign))
-        messages.append(Message(f"Le 211 connaît aussi les ressources de votre coin : composez le 2-1-1, c'est gratuit. {NORMAL}"))
-        return messages
-    if campaign and offset == 0:
-        messages.append(Message(campaign))
-    if offset == 0:
-        messages.append(Message(f"{NORMAL} Pour autre chose, écrivez-moi ou faites le 211."))
-    return messages
+    if not local and offset == 0:
+        services = tuple(card_from_result(r, now, i) for i, r in enumerate(listed, start=1))
+        lines = tuple(card_from_result(r, now) for r in fallback_lines(outcome))
+        notice = f"Je n'ai trouvé aucun service pour {what} {where} dans mon répertoire."
+        if services:
+            notice += " Il y en a dans une MRC voisine :"
+        return Answer(kind=NONE_LOCAL, notice=notice, services=services, lines=lines, campaign=campaign,
+                      next_step=NEXT_STEP_NONE, normal=normal,
+                      choices=tuple(c.number for c in services), **base)
+    page = listed[offset: offset + RESULTS_PER_ANSWER]
+    if not page:
+        lines = tuple(card_from_result(r, now) for r in fallback_lines(outcome))
+        return Answer(kind=NO_MORE, notice=f"C'est tout : je n'ai pas d'autres résultats pour {what} {where}.",
+                      lines=lines, next_step=LINE_211, normal=normal,
+                      choices=tuple(range(1, len(listed) + 1)), **base)
+    services = tuple(card_from_result(r, now, i) for i, r in enumerate(page, start=offset + 1))
+    remaining = len(listed) - (offset + len(page))
+    intro = "Voici d'autres services" if offset else "Voici ce que j'ai trouvé"
+    suffix = " (comme tantôt)" if remembered and not offset else ""
+    end_note = f"C'est tout ce que j'ai pour {what} {where}." if offset and remaining <= 0 else None
+    missing = any(not c.has_contact for c in services)
+    return Answer(
+        kind=RESULTS, intro=f"{intro} pour {what} {where}{suffix} :", services=services,
+        campaign=campaign if offset == 0 else None, more=remaining > 0, remaining=max(remaining, 0),
+        end_note=end_note, next_step=_next_step(services) if offset == 0 or missing else None,
+        normal=normal, choices=tuple(range(1, offset + len(page) + 1)), **base,
+    )
+
+
+def details_answer(outcome: SearchOutcome, number: int, now: dt.datetime) -> Answer | None:
+    """Result `number` of the list (1-based) in full, or None when there is no such result."""
+    listed = listing(outcome)
+    if not 1 <= number <= len(listed):
+        return None
+    card = card_from_result(listed[number - 1], now, number)
+    return Answer(
+        kind=DETAILS, need=outcome.need, need_phrase=need_phrase(outcome.need, outcome.need_label),
+        place=place_short(outcome.place) if outcome.place else "", services=(card,),
+        next_step=None if card.has_contact else NEXT_STEP_MISSING,
+        choices=tuple(range(1, len(listed) + 1)),  # another number after the details: that one's details
+    )
+
+
+def no_such_result_message(number: int, count: int) -> Message:
+    if count <= 0:
+        return Message("Je n'ai pas de liste de services en cours. Dites-moi ce dont vous avez besoin et votre municipalité.")
+    return Message(f"Je n'ai pas de résultat numéro {number}. Répondez un chiffre de 1 à {count} "
+                   "pour voir les détails d'un service.")
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def service_text(result: ServiceResult, now: dt.datetime, index: int | None = None, compact: bool = False) -> str:
+    """One search result as plain text (for the wording not yet on the answer model, e.g. actions/english.py)."""
+    card = card_from_result(result, now, index)
+    if compact and card.offer:
+        card = replace(card, offer=(sentences(card.offer) or [""])[0])
+    return card_text(card, full=not compact)
+
+
+def card_text(card: ServiceCard, full: bool = True) -> str:
+    """One service as plain text, fields in the order a resident needs them."""
+    head = f"{card.number}. {card.name}" if card.number else card.name
+    if card.organization:
+        head += f" — {card.organization}"
+    lines = [head]
+    if card.closed_note:
+        lines.append(card.closed_note)
+    for phone in card.phones:
+        label = f" ({phone.label})" if phone.label else ""
+        lines.append(f"Tél. : {phone.display}{label}")
+    if card.address:
+        lines.append(f"Adresse : {card.address}")
+    elif card.town:
+        lines.append(f"Où : {card.town}")
+    if card.opening:
+        lines.append(card.opening)
+    if card.hours:
+        lines.append(f"Heures : {card.hours}")
+    if card.offer:
+        lines.append(card.offer)
+    if card.area_note:
+        lines.append(card.area_note)
+    if full:
+        if card.eligibility:
+            lines.append(f"Pour qui : {card.eligibility}")
+        if card.fees:
+            lines.append(f"Coût : {card.fees}")
+        if card.how_to:
+            lines.append(f"Comment : {card.how_to}")
+    if card.url:
+        lines.append(f"Web : {card.url}")
+    if card.email:
+        lines.append(f"Courriel : {card.email}")
+    if card.freshness:
+        lines.append(card.freshness)
+    return "\n".join(lines)
+
+
+def plain_text(answer: Answer) -> str:
+    """The answer for clients that read only `text` (REST, the conversation's record)."""
+    blocks = [b for b in (answer.notice, answer.intro) if b]
+    blocks += [card_text(card, full=answer.kind == DETAILS) for card in answer.all_services]
+    if answer.campaign:
+        blocks.append(answer.campaign)
+    if answer.end_note:
+        blocks.append(answer.end_note)
+    if answer.more:
+        blocks.append(f"J'en ai {answer.remaining} autre(s) : écrivez « plus » pour les voir.")
+    closing = " ".join(x for x in (NORMAL if answer.normal else None, answer.next_step) if x)
+    if closing:
+        blocks.append(closing)
+    return "\n\n".join(blocks)
 
 
 def ask_place_message(category_id: str | None, label: str | None) -> Message:
@@ -226,6 +298,7 @@ def hours_messages(results: list[ServiceResult], now: dt.datetime) -> list[Messa
     if not results:
         return [Message("De quel service voulez-vous connaître les heures? Dites-moi d'abord ce que vous cherchez et votre municipalité.")]
     messages = []
+    unknown_without_phone = False
     for result in results:
         opening = format_opening(result.opening, now)
         if opening:
@@ -234,10 +307,15 @@ def hours_messages(results: list[ServiceResult], now: dt.datetime) -> list[Messa
                 line += f" ({result.schedule_description})"
         elif result.schedule_description:
             line = f"{result.name} : {result.schedule_description}"
+        elif result.phones:
+            line = f"{result.name} : je n'ai pas leurs heures; appelez au {result.phones[0].display} pour les connaître."
         else:
-            contact = f"appelez au {result.phones[0].display}" if result.phones else "faites le 211"
-            line = f"{result.name} : je n'ai pas leurs heures; {contact} pour les connaître."
+            line = f"{result.name} : je n'ai pas leurs heures."
+            unknown_without_phone = True
         messages.append(Message(line))
+    if unknown_without_phone:
+        # "faites le 211" once per answer, not once per service.
+        messages.append(Message("Pour connaître les heures qui manquent, faites le 211 : c'est gratuit."))
     return messages
 
 

@@ -41,6 +41,21 @@ def is_sms(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() == SMS_CHANNEL or latest_metadata(tracker).get("channel") == SMS_CHANNEL
 
 
+def normal_pending(tracker: Tracker) -> bool:
+    """Whether "Demander de l'aide, c'est normal." is still to be said in this conversation.
+
+    Said at most once: the slot `normal_said` remembers it (in the tracker
+    store, so a restart keeps it); the web widget's own greeting says it and
+    tells so with `metadata.normal_said`.
+    """
+    return not (tracker.get_slot("normal_said") or latest_metadata(tracker).get("normal_said"))
+
+
+def greeted_by_channel(tracker: Tracker) -> bool:
+    """The web widget shows its own greeting (metadata `greeted`): Phare does not introduce itself twice."""
+    return bool(latest_metadata(tracker).get("greeted"))
+
+
 def wanted_category(tracker: Tracker) -> str | None:
     """The need of this turn, or the one remembered from earlier turns."""
     return INTENT_TO_CATEGORY.get(latest_intent(tracker) or "") or tracker.get_slot("need")

@@ -11,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from directory.gazetteer import default_gazetteer
 
 from . import answers, english
-from .context import current_place, is_sms, latest_intent, latest_text, log_need, now, run_search, wanted_category
+from .answer_model import Answer
+from .context import (current_place, is_sms, latest_intent, latest_text, log_need, normal_pending, now, run_search,
+                      wanted_category)
 from .place import FROM_MEMORY, place_ref
 from .relatives import apply_relative_place
 from .several_needs import offer_messages, pending_needs
@@ -22,6 +24,21 @@ logger = logging.getLogger(__name__)
 def dispatch(dispatcher: CollectingDispatcher, messages: list[answers.Message]) -> None:
     for message in messages:
         dispatcher.utter_message(**message.as_dispatch())
+
+
+def send_answer(dispatcher: CollectingDispatcher, answer: Answer) -> list[dict[str, Any]]:
+    """Dispatch one structured answer (custom payload + plain text); the slots it changes.
+
+    `shown_services`: the ids of the services this answer shows, in order
+    (docs/CONTRACTS.md: follow-up actions answer about "the services just shown").
+    """
+    dispatch(dispatcher, [answers.answer_message(answer)])
+    events: list[dict[str, Any]] = []
+    if answer.services:
+        events.append(SlotSet("shown_services", [card.id for card in answer.services]))
+    if answer.normal:
+        events.append(SlotSet("normal_said", True))
+    return events
 
 
 class ActionFindServices(Action):
@@ -80,17 +97,18 @@ def answer_need(dispatcher: CollectingDispatcher, tracker: Tracker, category: st
 
     when = now()
     outcome, campaign = run_search(category, place, when)
-    compact = is_sms(tracker)
     if in_english:
-        dispatch(dispatcher, english.results_messages_en(outcome, when, compact=compact, campaign=campaign))
+        # English stays plain text for now (actions/english.py): no structured answer yet.
+        dispatch(dispatcher, english.results_messages_en(outcome, when, compact=is_sms(tracker), campaign=campaign))
+        shown = [r.id for r in answers.listing(outcome)][: answers.RESULTS_PER_ANSWER]
+        events.append(SlotSet("shown_services", shown))
     else:
-        dispatch(
-            dispatcher,
-            answers.results_messages(outcome, when, compact=compact, campaign=campaign,
-                                     remembered=decision.origin == FROM_MEMORY),
-        )
+        answer = answers.results_answer(outcome, when, campaign=campaign, remembered=decision.origin == FROM_MEMORY,
+                                        normal=normal_pending(tracker))
+        events += send_answer(dispatcher, answer)
+        if not answer.services:
+            events.append(SlotSet("shown_services", []))
     dispatch(dispatcher, offer_messages(others))
     log_need(category, place.mrc_id, outcome.local_count, tracker.get_latest_input_channel())
-    shown = [r.id for r in outcome.results if r.scope != "region"][: answers.RESULTS_PER_ANSWER]
-    events += [SlotSet("shown_services", shown), SlotSet("result_offset", 0.0), SlotSet("other_needs", [])]
+    events += [SlotSet("result_offset", 0.0), SlotSet("other_needs", [])]
     return events

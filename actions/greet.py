@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
-from .context import latest_text
+from .context import greeted_by_channel, latest_text, normal_pending
 from .place import place_ref
 
 logger = logging.getLogger(__name__)
@@ -35,11 +35,20 @@ def acknowledge(dispatcher: CollectingDispatcher, tracker: Tracker, without_plac
     except Exception:
         logger.exception("place lookup failed")
         place = None
-    if place is None:
-        dispatcher.utter_message(text=without_place)
-        return []
-    dispatcher.utter_message(text=with_place.format(place=answers.place_label(place)))
-    return [SlotSet("place_ref", place_ref(place))]
+    text = without_place if place is None else with_place.format(place=answers.place_label(place))
+    events: list[dict[str, Any]] = [] if place is None else [SlotSet("place_ref", place_ref(place))]
+    if answers.NORMAL in text:
+        # "Demander de l'aide, c'est normal." is said once per conversation.
+        if normal_pending(tracker):
+            events.append(SlotSet("normal_said", True))
+        else:
+            text = text.replace(" " + answers.NORMAL, "").replace(answers.NORMAL, "").strip()
+    dispatcher.utter_message(text=text)
+    return events
+
+
+def already_greeted(tracker: Tracker) -> bool:
+    return any(e.get("event") == "bot" for e in tracker.events or [])
 
 
 class ActionGreet(Action):
@@ -47,6 +56,9 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        if greeted_by_channel(tracker) or already_greeted(tracker):
+            # The widget (or Phare, earlier) already introduced Phare: no second introduction.
+            return acknowledge(dispatcher, tracker, answers.GREETING_AGAIN, answers.GREETING_AGAIN_WITH_PLACE)
         return acknowledge(dispatcher, tracker, answers.GREETING, answers.GREETING_WITH_PLACE)
 
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from directory.formatting import phones_in_text
+from directory.text import fold_keyword, sentences, shorten
+
 from .sms_text import cheapest, segment_info
 
 MAX_SEGMENTS = 3
@@ -62,10 +65,6 @@ _MD_CODE = re.compile(r"`([^`\n]*)`")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _MD_BULLET = re.compile(r"^\s*[*+•]\s+", re.MULTILINE)
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.MULTILINE)
-_PHONE = re.compile(
-    r"(?<![\w-])(?:(\+?1)[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?([2-9]\d{2})[\s.-]?(\d{4})(?![\w-])"
-)
-_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 
@@ -91,16 +90,9 @@ def short_url(url: str) -> str:
     return text + trailing
 
 
-def format_phone_match(match: re.Match) -> str:
-    country, area, exchange, line = match.groups()
-    if area in _TOLL_FREE:
-        return f"1 {area} {exchange}-{line}"
-    return f"{area} {exchange}-{line}"
-
-
 def quebec_phones(text: str) -> str:
     """"(418) 555-0123", "418.555.0123", "+1 418 555 0123" -> "418 555-0123"; toll-free "1 800 363-9010"."""
-    return _PHONE.sub(format_phone_match, text)
+    return phones_in_text(text)
 
 
 def strip_markdown(text: str) -> str:
@@ -169,7 +161,20 @@ def menu_choices(messages: Sequence[Mapping[str, Any]]) -> list[Choice]:
 
     The channel uses the same function on the tracker's last bot messages to
     turn a reply "2" into the second choice, so numbering must stay identical.
+    After a list of services, "N" asks for the details of service N (every
+    number shown so far in the list, pages before this one included).
     """
+    for message in messages:
+        answer = _answer_from(message) if isinstance(message, Mapping) else None
+        if answer is not None and answer.choices:
+            from actions.answer_model import details_payload
+
+            return [Choice(f"Détails du {n}", details_payload(n)) for n in range(1, max(answer.choices) + 1)]
+    return button_choices(messages)
+
+
+def button_choices(messages: Sequence[Mapping[str, Any]]) -> list[Choice]:
+    """The buttons of one bot turn as numbered choices."""
     choices = []
     for message in messages:
         for button in _buttons(message):
@@ -212,8 +217,7 @@ def _is_more_prompt(block: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    return fold_keyword(text)
 
 
 def _message_text(message: Mapping[str, Any]) -> str:
@@ -344,18 +348,21 @@ def render(messages: Sequence[Mapping[str, Any]], max_segments: int = MAX_SEGMEN
 
     `more`: the bot has further results after these messages (the SMS then ends with the PLUS prompt).
     """
+    messages = [m for m in messages if isinstance(m, Mapping)]
+    answers = [a for a in (_answer_from(m) for m in messages) if a is not None]
+    if answers:
+        # The structured answer replaces its own plain-text rendering (same text, sent alongside).
+        return render_answers(answers, max_segments)
     blocks: list[str] = []
     pinned: list[int] = []
     for message in messages:
-        if not isinstance(message, Mapping):
-            continue
         text = _message_text(message)
         if text:
             blocks.append(text)
-            if menu_choices([message]):
+            if button_choices([message]):
                 pinned.append(len(blocks) - 1)
-    choices = menu_choices([m for m in messages if isinstance(m, Mapping)])
-    more = more or _has_more_button([m for m in messages if isinstance(m, Mapping)])
+    choices = button_choices(messages)
+    more = more or _has_more_button(messages)
     return fit_blocks(blocks, choices, more=more, max_segments=max_segments, pinned=pinned)
 
 
@@ -367,3 +374,227 @@ def render_text(text: str, max_segments: int = MAX_SEGMENTS) -> Rendered:
 def render_rest(rest: Sequence[str], more: bool = False, max_segments: int = MAX_SEGMENTS) -> Rendered:
     """The next part of a cut answer (after "PLUS")."""
     return fit_blocks(list(rest), more=more, max_segments=max_segments)
+
+
+# --------------------------------------------------------------------------- structured answers
+#
+# An action's `actions.answer_model.Answer` (custom payload "phare.answer") is
+# packed here by priority, never cut between two messages: first what lets a
+# resident act (each service's name, phone and town, a closure, the prompt and
+# the 211 line), then the opening hours, the street address, what it offers
+# (whole sentences, or a clause), the verification date, and last the campaign
+# and the anti-stigma line. Every service of the answer is always named, so the
+# numbers a resident can answer ("2": details) and PLUS (the next page, kept in
+# the tracker's slots) always match what the phone shows.
+
+ANSWER_SEPARATOR = "\n"
+NEXT_STEP_211 = "Autre chose : faites le 211 (gratuit)."
+NEXT_STEP_211_MISSING = "Pas de numéro ici? Faites le 211 (gratuit), on vous le donnera."
+NORMAL_LINE = "Demander de l'aide, c'est normal."
+MAX_NAME_CHARS = 100
+
+
+def _answer_from(message: Mapping[str, Any]):
+    from actions.answer_model import Answer, is_answer_payload
+
+    custom = message.get("custom")
+    if not is_answer_payload(custom):
+        return None
+    try:
+        return Answer.from_payload(custom)
+    except (TypeError, ValueError):
+        return None
+
+
+def _numbers_text(numbers: Sequence[int]) -> str:
+    words = [str(n) for n in numbers]
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} ou {words[-1]}"
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _clip_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
+    if len(name) <= limit:
+        return name
+    head = name[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-—")
+    return head + CUT_MARK
+
+
+@dataclass
+class _ServiceLines:
+    """What is shown of one service; fields are switched on by priority while they fit."""
+
+    card: Any
+    details: bool = False  # the "details of N" answer: every field is a candidate
+    name_limit: int = MAX_NAME_CHARS
+    phones: int = 1
+    address: bool = False
+    opening: bool = False
+    offer: str = ""
+    extras: tuple[str, ...] = ()
+    freshness: bool = False
+
+    def head(self) -> str:
+        card = self.card
+        name = _clip_name(card.name, self.name_limit)
+        head = f"{card.number}. {name}" if card.number else name
+        contacts = [p.display + (f" ({p.label})" if p.label and self.details else "") for p in card.phones[: self.phones]]
+        if contacts:
+            head += " : " + ", ".join(contacts)
+        where = card.address if (self.address and card.address) else card.town
+        if where:
+            head += f", {where}" if contacts else f" ({where})"
+        return head
+
+    def text(self) -> str:
+        card = self.card
+        lines = [self.head()]
+        if card.closed_note:
+            lines.append(card.closed_note)
+        if self.opening:
+            lines.append(card.opening or f"Heures : {card.hours}")
+        if self.offer:
+            lines.append(self.offer)
+        lines.extend(self.extras)
+        if self.freshness and card.freshness:
+            lines.append(card.freshness)
+        return "\n".join(lines)
+
+
+def _answer_head(answer) -> str:
+    from actions.answer_model import DETAILS, NO_MORE, NONE_LOCAL
+
+    what = f"{answer.need_phrase} {answer.place}".strip()
+    if answer.kind == NONE_LOCAL:
+        text = f"Aucun service pour {what} dans mon répertoire."
+        if answer.services:
+            text += " Dans une MRC voisine :"
+        elif answer.lines:
+            text += " Une ligne pour tous :"
+        return text
+    if answer.kind == NO_MORE:
+        return f"C'est tout ce que j'ai pour {what}." if what else "Je n'ai pas d'autres résultats."
+    if answer.kind == DETAILS:
+        return ""
+    if answer.services and answer.services[0].number and answer.services[0].number > 1:
+        return f"Autres services pour {what} :"
+    return _capitalised(f"pour {what} :") if what else ""
+
+
+def _prompt(answer) -> str:
+    shown = [c.number for c in answer.services if c.number]
+    parts = []
+    if shown and answer.kind != "details":
+        parts.append(f"Détails : répondez {_numbers_text(shown)}.")
+    if answer.more:
+        parts.append("La suite : PLUS.")
+    return " ".join(parts)
+
+
+def _closing(answer) -> str:
+    """The end of every SMS answer: the list is over (if so), and the 211 — once."""
+    lines = []
+    if answer.end_note and answer.kind != "no_more":
+        lines.append(answer.end_note)
+    missing = any(not c.has_contact for c in answer.all_services)
+    lines.append(NEXT_STEP_211_MISSING if missing else NEXT_STEP_211)
+    return " ".join(lines)
+
+
+def render_answer(answer, max_segments: int = MAX_SEGMENTS) -> Rendered:
+    """One structured answer -> one SMS of at most `max_segments` segments, packed by priority."""
+    services = [_ServiceLines(card, details=answer.kind == "details", phones=1) for card in answer.all_services]
+    head = _answer_head(answer)
+    prompt = _prompt(answer)
+    closing = _closing(answer)
+    extras: list[str] = []
+
+    def compose() -> str:
+        parts = [head] + [s.text() for s in services] + extras + [prompt, closing]
+        return ANSWER_SEPARATOR.join(p for p in parts if p)
+
+    def fits() -> bool:
+        return _segments(compose()) <= max_segments
+
+    # Essentials that do not fit (very long names): shorter names.
+    for limit in (60, 40, 25, 12):
+        if fits():
+            break
+        for s in services:
+            s.name_limit = limit
+
+    def try_set(service: _ServiceLines, name: str, value) -> bool:
+        old = getattr(service, name)
+        setattr(service, name, value)
+        if fits():
+            return True
+        setattr(service, name, old)
+        return False
+
+    for s in services:
+        if s.card.opening or (s.card.hours and s.details):
+            try_set(s, "opening", True)
+    for s in services:
+        if s.card.opening is None and s.card.hours and not s.details:
+            try_set(s, "opening", True)
+    for s in services:
+        if s.card.address and s.card.address != s.card.town:
+            try_set(s, "address", True)
+    if any(s.details for s in services):
+        for s in services:
+            for count in range(2, len(s.card.phones) + 1):
+                try_set(s, "phones", count)
+    # The anti-stigma line (short), what each service offers (one sentence or clause each), the
+    # campaign, then whole descriptions while they fit.
+    for first_only in (True, False):
+        for extra in ((NORMAL_LINE if answer.normal else None,) if first_only else (answer.campaign,)):
+            if extra:
+                extras.append(clean_text(extra))
+                if not fits():
+                    extras.pop()
+        for s in services:
+            if not s.card.offer:
+                continue
+            text = sentences(s.card.offer)[0] if first_only else s.card.offer
+            kept = s.offer
+
+            def offer_fits(candidate: str, service=s, kept=kept) -> bool:
+                if len(candidate) <= len(kept):
+                    return True
+                service.offer = candidate
+                ok = fits()
+                service.offer = kept
+                return ok
+            better = shorten(text, offer_fits)
+            if len(better) > len(kept):
+                s.offer = better
+    for s in services:
+        if s.details:
+            card = s.card
+            for extra in (card.area_note, card.eligibility and f"Pour qui : {card.eligibility}",
+                          card.fees and f"Coût : {card.fees}", card.how_to and f"Comment : {card.how_to}",
+                          card.url and short_url(card.url), card.email):
+                if extra:
+                    try_set(s, "extras", s.extras + (extra,))
+    for s in services:
+        try_set(s, "freshness", True)
+    body = compose()
+    if not fits():  # pathological (a 1-segment limit): the essentials, cut as plain text
+        return _fit_oversized(body, max_segments, answer.more, ())
+    return _result(body, (), answer.more, ())
+
+
+def render_answers(answers: Sequence[Any], max_segments: int = MAX_SEGMENTS) -> Rendered:
+    """Several answers of one turn (several needs): each gets its share of the segments."""
+    if len(answers) == 1:
+        return render_answer(answers[0], max_segments)
+    for share in range(max_segments, 0, -1):
+        bodies = [render_answer(a, share).body for a in answers]
+        body = BLOCK_SEPARATOR.join(bodies)
+        if _segments(body) <= max_segments:
+            return _result(body, (), any(a.more for a in answers), ())
+    return render_answer(answers[0], max_segments)

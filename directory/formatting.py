@@ -18,6 +18,11 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 
 _DIGITS = re.compile(r"\D+")
 _SHORT_CODES = {"211", "811", "911", "311"}
+_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+# A North American number written any way inside a text: "(418) 555-0123", "418.555.0123", "+1 418 555 0123".
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w-])(?:(\+?1)[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?([2-9]\d{2})[\s.-]?(\d{4})(?![\w-])"
+)
 
 
 def format_phone(number: str, extension: str | None = None) -> str:
@@ -35,6 +40,16 @@ def format_phone(number: str, extension: str | None = None) -> str:
     if extension:
         text += f", poste {extension}"
     return text
+
+
+def _phone_match(match: re.Match) -> str:
+    _, area, exchange, line = match.groups()
+    return format_phone(("1" if area in _TOLL_FREE else "") + area + exchange + line)
+
+
+def phones_in_text(text: str) -> str:
+    """Every phone number of a free text written the Québec way ("418 555-0123", toll-free "1 800 363-9010")."""
+    return _PHONE_IN_TEXT.sub(_phone_match, text)
 
 
 def tel_uri(number: str) -> str:

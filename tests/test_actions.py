@@ -150,10 +150,25 @@ def test_more_results_and_hours():
     assert "Croc-Ensemble" in texts or "211" in texts
 
 
-def test_sms_is_compact():
-    _, _, web = run(ActionFindServices(), make_tracker("bouffe a trois-pistoles", "need_food_aid"))
-    _, _, sms = run(ActionFindServices(), make_tracker("bouffe a trois-pistoles", "need_food_aid", channel="sms"))
-    assert len(sms) < len(web)
+def test_answer_travels_as_a_custom_payload_with_its_plain_text():
+    dispatcher, events, texts = run(ActionFindServices(), make_tracker("un frigo a matane", "need_fridge"))
+    [message] = dispatcher.messages
+    answer = message["custom"]
+    assert answer["type"] == "phare.answer" and answer["kind"] in ("results", "none_local")
+    assert answer["text"] == message["text"]  # REST clients that read only `text` get the same answer
+    assert slot(events, "shown_services") == [card["id"] for card in answer["services"]]
+
+
+def test_anti_stigma_line_once_per_conversation():
+    _, events, texts = run(ActionFindServices(), make_tracker("un frigo a matane", "need_fridge"))
+    assert "c'est normal" in texts and slot(events, "normal_said") is True
+    tracker = make_tracker("un frigo a matane", "need_fridge", slots={"normal_said": True})
+    _, events, texts = run(ActionFindServices(), tracker)
+    assert "c'est normal" not in texts and slot(events, "normal_said") is None
+    # The widget's greeting said it already.
+    tracker = make_tracker("un frigo a matane", "need_fridge", metadata={"normal_said": True})
+    _, _, texts = run(ActionFindServices(), tracker)
+    assert "c'est normal" not in texts
 
 
 def test_failure_still_answers_with_211(monkeypatch):
@@ -187,7 +202,17 @@ def test_greet_keeps_a_place_said_in_passing():
     _, events, texts = run(ActionGreet(), make_tracker("bonjour, chu a matane", "greet"))
     assert slot(events, "place_ref") == "municipality:matane" and "Matane" in texts
     dispatcher, events, _ = run(ActionGreet(), make_tracker("allo", "greet"))
-    assert events == [] and "Bonjour" in dispatcher.messages[0]["text"] and "municipalité" in dispatcher.messages[0]["text"]
+    assert slot(events, "place_ref") is None and "Bonjour" in dispatcher.messages[0]["text"]
+    assert "municipalité" in dispatcher.messages[0]["text"]
+
+
+def test_no_double_greeting_in_the_widget():
+    from actions.answers import GREETING
+    from actions.greet import ActionGreet
+
+    dispatcher, _, _ = run(ActionGreet(), make_tracker("bonjour", "greet", metadata={"greeted": True, "normal_said": True}))
+    text = dispatcher.messages[0]["text"]
+    assert text != GREETING and "Je suis Phare" not in text and "c'est normal" not in text
 
 
 def test_for_someone_else_keeps_the_place():

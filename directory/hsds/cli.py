@@ -8,7 +8,7 @@ from pathlib import Path
 from ..db import open_session
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from .package import export_bytes
 
     with open_session() as session:
@@ -18,7 +18,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_import(args) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     from ..seed import bump_version
     from .package import PackageError, import_bytes
 
@@ -45,7 +45,7 @@ def cmd_import(args) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e = sub.add_parser("export-hsds", help="exporte le répertoire publié en paquet de données HSDS 3.0 (zip)")
     e.add_argument("file")
     e.set_defaults(func=cmd_export)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil.parser import isoparse
 
@@ -117,7 +118,7 @@ def parse(endpoint: str, args: Mapping[str, Sequence[str]]) -> Params:
         raise ParamError(f"Paramètre inconnu : {', '.join(unknown)}. Paramètres acceptés ici : {accepted}.")
     values = {name: _single(args, name) for name in allowed}
     given = {k: v for k, v in values.items() if v is not None}
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     if "page" in given:
         kwargs["page"] = _int(given["page"], "page", 1)
     if "per_page" in given:

@@ -114,7 +114,7 @@ def category_for_term(session: Session, term: str) -> str | None:
         return term
     for category_id in session.execute(select(Category.id)).scalars():
         if ids.taxonomy_term_id(category_id) == term:
-            return category_id
+            return str(category_id)
     return None
 
 
@@ -279,5 +279,6 @@ def categories(session: Session, params: Params) -> list[Category]:
 
 
 def last_modified(session: Session) -> dt.datetime | None:
-    return session.execute(
+    newest: dt.datetime | None = session.execute(
         select(func.max(Service.last_modified)).where(Service.status.in_(PUBLISHED_STATUSES))).scalar()
+    return newest

@@ -32,7 +32,8 @@ ITEM_SCHEMAS = {
 
 def _load(name: str) -> dict[str, Any]:
     with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 @functools.cache

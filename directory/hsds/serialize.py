@@ -18,7 +18,17 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..models import TIMEZONE, Category, Location, Organization, Phone, Schedule, Service, ServiceArea
+from ..models import (
+    TIMEZONE,
+    Category,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+)
 from . import ids
 
 HSDS_VERSION = "3.0"
@@ -264,7 +274,7 @@ def service_json(service: Service, today: dt.date) -> dict[str, Any]:
     }
 
 
-def service_at_location_json(link, today: dt.date, full: bool) -> dict[str, Any]:
+def service_at_location_json(link: ServiceAtLocation, today: dt.date, full: bool) -> dict[str, Any]:
     values = clean({"id": link.id, "service_id": link.service_id, "location_id": link.location_id})
     if link.location is not None:
         values["location"] = location_json(link.location)

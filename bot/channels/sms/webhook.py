@@ -85,6 +85,8 @@ def _stored_messages(messages: Sequence[Mapping[str, Any]]) -> List[Dict[str, An
         item: Dict[str, Any] = {}
         if isinstance(message.get("text"), str):
             item["text"] = message["text"]
+        if isinstance(message.get("custom"), Mapping) and message["custom"].get("type") == "phare.answer":
+            item["custom"] = dict(message["custom"])  # a structured answer is packed by bot.sms_render
         if isinstance(message.get("buttons"), list):
             item["buttons"] = [{"title": str(b.get("title") or ""), "payload": str(b.get("payload") or "")}
                                for b in message["buttons"] if isinstance(b, Mapping)]

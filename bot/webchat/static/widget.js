@@ -3,7 +3,10 @@
  * Options (data-* on that script tag): mrc, server, position (right|left),
  * greeting (the opening message), accent (#rrggbb).
  * Plain ES2017, no dependency. Everything shown is built with textContent,
- * never parsed as HTML. No cookies; the session id and the transcript stay in
+ * never parsed as HTML. Service answers arrive as a structured custom payload
+ * ("type": "phare.answer", see actions/answer_model.py) and are shown as
+ * compact cards: name, tap-to-call phone, address, open now, one line of what
+ * it offers, "Détails" to expand. No cookies; the session id and the transcript stay in
  * this site's localStorage until "Effacer la conversation" or 4 h of silence.
  */
 (function () {
@@ -53,6 +56,16 @@
     retry: 'Réessayer',
     empty: "Je n'ai pas de réponse pour l'instant. Le 211 (gratuit et confidentiel) peut vous orienter.",
     cleared: 'Conversation effacée.',
+    details: 'Détails',
+    lessDetails: 'Moins de détails',
+    call: 'Appeler le ',
+    seeMore: 'Voir les autres',
+    normal: "Demander de l'aide, c'est normal.",
+    eligibility: 'Pour qui : ',
+    fees: 'Coût : ',
+    howTo: 'Comment : ',
+    hours: 'Heures : ',
+    more: (n) => "J'en ai " + n + ' autre' + (n > 1 ? 's' : '') + '.',
     clearedLocal: 'Conversation effacée de cet appareil. Elle sera effacée du serveur dès qu\'il répondra.'
   };
 
@@ -71,6 +84,10 @@
       return new URL('/', location.href).href;
     }
   }
+
+  const ANSWER_TYPE = 'phare.answer';
+  const DETAILS_PAYLOAD = (n) => '/more_results{"result_number": "' + n + '"}';
+  const CHOICE_RE = /^\s*#?\s*(\d{1,2})\s*[.)]?\s*$/;
 
   function greetingText() {
     const custom = String(opts.greeting || '').trim();
@@ -107,6 +124,7 @@
     const forget = Array.isArray(saved.forget) ? saved.forget.filter((s) => typeof s === 'string').slice(-10) : [];
     if (!(Date.now() - Number(saved.updated) < MAX_AGE_MS)) return freshState(forget);
     saved.entries = saved.entries.filter((e) => e && typeof e.text === 'string');
+    saved.entries.forEach((e) => { if (e.answer) e.answer = cleanAnswer(e.answer); });
     saved.forget = forget;
     return saved;
   }
@@ -260,7 +278,11 @@
     applyAccent(host);
     const shadow = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
     const css = el('link', { rel: 'stylesheet', href: base + 'widget.css' });
-    const reveal = () => { host.hidden = false; };
+    const reveal = () => {
+      host.hidden = false;
+      // After a reload the transcript opens on its last message, once the styles give it its height.
+      if (state.open && ui) ui.scroller.scrollTop = ui.scroller.scrollHeight;
+    };
     css.addEventListener('load', reveal);
     css.addEventListener('error', reveal);
     shadow.appendChild(css);
@@ -330,7 +352,9 @@
       const text = input.value.trim();
       if (!text) { input.focus(); return; }
       input.value = '';
-      send(text.slice(0, MAX_CHARS), null);
+      const choice = detailsChoice(text);
+      if (choice) send(DETAILS_PAYLOAD(choice), text);
+      else send(text.slice(0, MAX_CHARS), null);
     });
     if (window.visualViewport) {
       const fit = () => {
@@ -348,8 +372,115 @@
     if (state.open) open(false);
   }
 
+  function str(value, max) {
+    return typeof value === 'string' ? value.trim().slice(0, max || 2000) : '';
+  }
+
+  // Only the fields the cards show, as plain strings (the payload is data, never markup).
+  function cleanAnswer(raw) {
+    if (!raw || typeof raw !== 'object' || raw.type !== ANSWER_TYPE) return null;
+    const card = (c) => ({
+      number: Number.isInteger(c.number) ? c.number : null,
+      name: str(c.name, 300), organization: str(c.organization, 300),
+      phones: (Array.isArray(c.phones) ? c.phones : []).filter((p) => p && typeof p.display === 'string')
+        .slice(0, 3).map((p) => ({ display: str(p.display, 60), tel: /^tel:\+?\d{3,15}$/.test(p.tel) ? p.tel : '', label: str(p.label, 120) })),
+      town: str(c.town, 200), address: str(c.address, 300), opening: str(c.opening, 300), hours: str(c.hours, 500),
+      offer: str(c.offer), area_note: str(c.area_note, 300), closed_note: str(c.closed_note, 200),
+      freshness: str(c.freshness, 200), url: str(c.url, 500), email: str(c.email, 200),
+      eligibility: str(c.eligibility, 800), fees: str(c.fees, 500), how_to: str(c.how_to, 800)
+    });
+    const cards = (list) => (Array.isArray(list) ? list : []).filter((c) => c && typeof c.name === 'string').slice(0, 10).map(card);
+    return {
+      type: ANSWER_TYPE, kind: str(raw.kind, 30), notice: str(raw.notice, 600), intro: str(raw.intro, 600),
+      services: cards(raw.services), lines: cards(raw.lines), campaign: str(raw.campaign, 1000),
+      end_note: str(raw.end_note, 600), next_step: str(raw.next_step, 600), normal: raw.normal === true,
+      more: raw.more === true, remaining: Number.isInteger(raw.remaining) ? raw.remaining : 0,
+      choices: (Array.isArray(raw.choices) ? raw.choices : []).filter(Number.isInteger).slice(0, 50),
+      text: str(raw.text, 20000)
+    };
+  }
+
+  function paragraph(cls, text) {
+    const p = el('p', { class: cls });
+    linkify(p, text);
+    return p;
+  }
+
+  function cardNode(card, open) {
+    const title = (card.number ? card.number + '. ' : '') + card.name;
+    const body = [el('h3', { class: 'phare-card__name', text: title })];
+    const phone = card.phones[0];
+    if (phone && phone.tel) {
+      body.push(el('a', { class: 'phare-card__call', href: phone.tel }, [
+        icon('M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z'),
+        el('span', { class: 'phare-sr', text: T.call }), phone.display
+      ]));
+    }
+    const where = card.address || card.town;
+    if (where) body.push(el('p', { class: 'phare-card__where', text: where }));
+    const status = [card.closed_note, card.opening].filter(Boolean).join(' ');
+    if (status) body.push(el('p', { class: 'phare-card__open' + (card.closed_note ? ' is-closed' : ''), text: status }));
+    if (card.offer) body.push(el('p', { class: 'phare-card__offer', text: card.offer }));
+    const details = el('div', { class: 'phare-card__details' });
+    if (card.organization) details.appendChild(el('p', { text: card.organization }));
+    card.phones.forEach((p, i) => {
+      if (i === 0 && !p.label) return;
+      details.appendChild(paragraph('', p.display + (p.label ? ' (' + p.label + ')' : '')));
+    });
+    if (card.hours) details.appendChild(el('p', { text: T.hours + card.hours }));
+    if (card.area_note) details.appendChild(el('p', { text: card.area_note }));
+    if (card.eligibility) details.appendChild(el('p', { text: T.eligibility + card.eligibility }));
+    if (card.fees) details.appendChild(el('p', { text: T.fees + card.fees }));
+    if (card.how_to) details.appendChild(el('p', { text: T.howTo + card.how_to }));
+    if (card.url) details.appendChild(paragraph('', card.url));
+    if (card.email) details.appendChild(paragraph('', card.email));
+    if (card.freshness) details.appendChild(el('p', { class: 'phare-card__fresh', text: card.freshness }));
+    const node = el('li', { class: 'phare-card' + (open ? ' is-open' : '') }, body);
+    if (details.childElementCount || (card.offer && card.offer.length > 60)) {
+      const id = 'phare-d-' + Math.random().toString(36).slice(2, 10);
+      details.id = id;
+      details.hidden = !open;
+      const toggle = el('button', {
+        type: 'button', class: 'phare-card__toggle', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': id,
+        text: open ? T.lessDetails : T.details
+      });
+      toggle.addEventListener('click', () => {
+        const opened = !node.classList.contains('is-open');
+        node.classList.toggle('is-open', opened);
+        details.hidden = !opened;
+        toggle.setAttribute('aria-expanded', opened ? 'true' : 'false');
+        toggle.textContent = opened ? T.lessDetails : T.details;
+      });
+      node.appendChild(details);
+      node.appendChild(toggle);
+    }
+    return node;
+  }
+
+  function answerNodes(answer) {
+    const nodes = [];
+    [answer.notice, answer.intro].filter(Boolean).forEach((t) => nodes.push(paragraph('phare-msg__text', t)));
+    const all = answer.services.concat(answer.lines);
+    if (all.length) {
+      const list = el('ul', { class: 'phare-cards' });
+      all.forEach((card) => list.appendChild(cardNode(card, answer.kind === 'details')));
+      nodes.push(list);
+    }
+    const after = [answer.campaign, answer.end_note, answer.more ? T.more(answer.remaining) : '',
+      [answer.normal ? T.normal : '', answer.next_step].filter(Boolean).join(' ')];
+    after.filter(Boolean).forEach((t) => nodes.push(paragraph('phare-msg__text', t)));
+    return nodes;
+  }
+
   function entryNode(entry) {
     const who = entry.who === 'user' ? 'user' : 'bot';
+    if (who === 'bot' && entry.answer) {
+      return el('div', { class: 'phare-msg phare-msg--bot phare-msg--answer' }, [
+        el('span', { class: 'phare-sr', text: T.bot })
+      ].concat(answerNodes(entry.answer)).concat([
+        el('time', { class: 'phare-msg__time', datetime: new Date(entry.t).toISOString(), text: clockText(entry.t) })
+      ]));
+    }
     const text = el('p', { class: 'phare-msg__text' });
     if (who === 'bot') linkify(text, entry.text);
     else text.textContent = entry.text;
@@ -358,6 +489,18 @@
       text,
       el('time', { class: 'phare-msg__time', datetime: new Date(entry.t).toISOString(), text: clockText(entry.t) })
     ]);
+  }
+
+  // "2" after a list of services: the details of service 2 (as by SMS).
+  function detailsChoice(text) {
+    const m = CHOICE_RE.exec(text);
+    if (!m) return 0;
+    const n = Number(m[1]);
+    for (let i = state.entries.length - 1; i >= 0; i--) {
+      const entry = state.entries[i];
+      if (entry.who === 'bot' && entry.answer) return entry.answer.choices.indexOf(n) >= 0 ? n : 0;
+    }
+    return 0;
   }
 
   function validButtons(buttons) {
@@ -422,7 +565,9 @@
     ui.launcher.setAttribute('aria-expanded', 'true');
     ensureGreeting();
     saveState();
-    ui.scroller.scrollTop = state.entries.length > 1 ? ui.scroller.scrollHeight : 0;
+    const toEnd = () => { ui.scroller.scrollTop = state.entries.length > 1 ? ui.scroller.scrollHeight : 0; };
+    toEnd();
+    if (window.requestAnimationFrame) window.requestAnimationFrame(toEnd);
     if (focus) ui.input.focus();
   }
 
@@ -495,7 +640,8 @@
     setTyping(true);
     try {
       while (pending.length && gen === generation) {
-        const metadata = { channel: 'web' };
+        const metadata = { channel: 'web', greeted: true };
+        if (!String(opts.greeting || '').trim()) metadata.normal_said = true; // the default greeting says it
         if (mrc) metadata.mrc = mrc;
         const replies = await postJSON('webhooks/rest/webhook', { sender: state.sender, message: pending[0], metadata: metadata });
         if (!Array.isArray(replies)) throw new Error('format');
@@ -503,9 +649,19 @@
         pending.shift();
         const now = Date.now();
         const entries = [];
-        replies.forEach((reply) => {
+        // A structured answer comes with its plain-text rendering: show the cards, not the text twice.
+        const answers = replies.map((r) => (r && typeof r === 'object' ? cleanAnswer(r.custom) : null));
+        const answerTexts = answers.filter(Boolean).map((a) => a.text);
+        replies.forEach((reply, i) => {
           if (!reply || typeof reply !== 'object') return;
+          if (answers[i]) {
+            const a = answers[i];
+            entries.push({ who: 'bot', text: a.text, answer: a, t: now,
+              buttons: a.more ? [{ title: T.seeMore, payload: '/more_results' }] : undefined });
+            return;
+          }
           const text = typeof reply.text === 'string' ? reply.text.trim() : '';
+          if (text && answerTexts.indexOf(text) >= 0) return;
           const buttons = validButtons(reply.buttons).map((b) => ({ title: b.title, payload: b.payload }));
           if (text || buttons.length) entries.push({ who: 'bot', text: text, t: now, buttons: buttons.length ? buttons : undefined });
         });

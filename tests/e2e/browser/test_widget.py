@@ -56,7 +56,8 @@ def say(page: Page, text: str) -> str:
 
 
 def answer_since(page: Page, before: int) -> str:
-    texts = page.locator(f"{BOT} .phare-msg__text").all_inner_texts()
+    """The text of the bot messages after the first `before` (answer cards included)."""
+    texts = page.locator(BOT).all_inner_texts()
     return "\n".join(texts[before:])
 
 

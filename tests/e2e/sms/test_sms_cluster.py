@@ -165,16 +165,17 @@ def test_rate_limit_in_redis(instance_b):
     assert keys and all(phone.number.lstrip("+") not in k.decode() for k in keys)
 
 
-def test_plus_pages_are_shared_through_redis(phare, instance_b, sms):
+def test_plus_continues_on_another_instance_from_the_tracker(phare, instance_b, sms):
+    """Where the resident is in the list lives in the tracker store, not in a process: instance A
+    continues a list that instance B started (as after a restart of Rasa)."""
     on_b = phone_on(instance_b)
     first = on_b.say("y a tu du depannage alimentaire a Rimouski")
-    assert first.text.endswith("Répondez PLUS pour la suite."), first
-    import redis
-
-    key = sender_key(phare["env"]["PHARE_SENDER_SECRET"].encode(), on_b.number)
-    assert redis.Redis.from_url(instance_b["redis"]).exists(f"phare:sms:more:{key}")
-    second = on_b.say("PLUS")
-    assert second.text and second.text != first.text
+    assert "1. " in first.text and first.segments <= 3, first
+    on_a = Phone(phare["rasa"], phare["env"]["TWILIO_AUTH_TOKEN"], phare["env"]["PHARE_SMS_PUBLIC_URL"],
+                 on_b.to, on_b.number)
+    second = on_a.say("PLUS")
+    assert second.text and second.text != first.text and second.segments <= 3, second
+    assert "1. " not in second.text  # the list went on, it did not restart
 
 
 def test_late_turn_answers_211_in_time_then_plus_shows_the_answer(phare, instance_b):

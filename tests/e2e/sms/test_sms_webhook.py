@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.channels.sms import HELP_TEXT, MAX_TEXT_CHARS, sender_key
-from bot.sms_render import MORE_PROMPT
 
 from .conftest import conversation_events, simulator, tracker_dump
 
@@ -107,15 +106,31 @@ def test_a_number_out_of_the_menu_gets_the_choices_again(sms):
     assert "12" in reply.text and "1 à 8" in reply.text, reply
 
 
-def test_plus_gives_the_rest_then_the_next_results(sms):
+def test_plus_continues_then_says_the_list_is_over(sms):
     phone = sms()
     first = phone.say("y a tu du depannage alimentaire a Rimouski")
-    assert first.segments <= 3
-    assert first.text.endswith(MORE_PROMPT), first
-    second = phone.say("PLUS")
-    assert second.text and second.text != first.text and second.segments <= 3
-    third = phone.say("more")
-    assert third.text and third.segments <= 3
+    assert first.segments <= 3 and "1. " in first.text, first
+    seen = [first.text]
+    for _ in range(6):  # PLUS until the end of the list, never back to its start
+        reply = phone.say("PLUS")
+        assert reply.text and reply.segments <= 3 and reply.text not in seen, reply
+        assert "1. " not in reply.text, reply
+        seen.append(reply.text)
+        if "C'est tout" in reply.text:
+            break
+    else:
+        raise AssertionError(f"the list never ended: {seen}")
+    again = phone.say("more")
+    assert "C'est tout" in again.text and again.segments <= 3, again
+
+
+def test_a_number_after_results_gives_the_details_of_that_result(sms):
+    phone = sms()
+    first = phone.say("bouffe a trois-pistoles")
+    assert "1. " in first.text and "Détails : répondez" in first.text, first
+    details = phone.say("1")
+    assert details.text.startswith("1. ") and "211 (211 Québec" not in details.text, details
+    assert details.segments <= 3
 
 
 def test_recommencer_forgets_the_conversation(sms, phare):
