@@ -18,7 +18,8 @@ EXACT = 100.0
 
 
 def category_intents() -> dict[str, str]:
-    return {category: intent for intent, category in INTENT_TO_CATEGORY.items()}
+    """Category -> intent for the needs Phare can search on request (crisis intents are never offered)."""
+    return {category: intent for intent, category in INTENT_TO_CATEGORY.items() if intent.startswith("need_")}
 
 
 def other_needs(text: str, primary: str | None, matcher: NeedMatcher) -> list[str]:

@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                                       ("--web-port", "PHARE_WEB_PORT", 8000)):
             parser.add_argument(option, type=int, default=int(env_number(name, default, minimum=1, maximum=65535)))
         # The children read these too; a bad value is said here, once, in French.
+        start_timeout = float(env_number("PHARE_START_TIMEOUT", 180, minimum=10, maximum=3600, integer=False))
         for name, default, low, high, integer in (("PHARE_RETENTION_DAYS", 90, 1, 36500, True),
                                                   ("PHARE_TURN_TIMEOUT", 8, 0.1, 300, False),
                                                   ("PHARE_ACTION_TIMEOUT", 5, 0.1, 300, False),
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     stack = start_stack(ports, args.model)
     try:
-        wait_stack(stack, ports)
+        wait_stack(stack, ports, start_timeout)
         print(f"\nPhare est prêt ({time.monotonic() - started:.0f} s).")
         print(f"  Clavardage (REST)   : http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook")
         print(f"  Clavardage (socket) : http://127.0.0.1:{ports.rasa}/socket.io")

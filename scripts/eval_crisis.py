@@ -144,6 +144,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     for noisy in ("rasa", "tensorflow", "absl"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:  # Rasa 3.6 also logs every parse (with its text) through structlog at debug level
+        import structlog
+
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    except Exception:
+        pass
 
     data = load_set()
     if args.patterns:

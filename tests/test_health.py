@@ -80,28 +80,29 @@ def database_problem_here(db: Path):
 
 def test_probe_on_postgresql_read_only_transaction_and_role(postgres_url):
     engine = create_engine(postgres_url, future=True)
+    table = f"probe_{uuid.uuid4().hex[:8]}"  # its own table: the database is shared with other tests
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS events (id serial PRIMARY KEY, data text)"))
-        connection.execute(text("INSERT INTO events (data) VALUES ('x')"))
-    assert db_health.database_problem(engine, "events", "des conversations") is None
+        connection.execute(text(f"CREATE TABLE {table} (id serial PRIMARY KEY, data text)"))
+        connection.execute(text(f"INSERT INTO {table} (data) VALUES ('x')"))
+    assert db_health.database_problem(engine, table, "des conversations") is None
     read_only_session = create_engine(postgres_url, future=True,
                                       connect_args={"options": "-c default_transaction_read_only=on"})
-    assert db_health.database_problem(read_only_session, "events", "des conversations") == \
+    assert db_health.database_problem(read_only_session, table, "des conversations") == \
         db_health.READ_ONLY.format(name="des conversations")
     role = f"phare_ro_{uuid.uuid4().hex[:8]}"
     with engine.begin() as connection:
         connection.execute(text(f"CREATE ROLE {role} LOGIN"))
-        connection.execute(text(f"GRANT SELECT ON events TO {role}"))
+        connection.execute(text(f"GRANT SELECT ON {table} TO {role}"))
     try:
         reader = create_engine(engine.url.set(username=role, password=None), future=True)
-        assert "lecture seule" in db_health.database_problem(reader, "events", "des conversations")
+        assert "lecture seule" in db_health.database_problem(reader, table, "des conversations")
         reader.dispose()
     finally:
         with engine.begin() as connection:
-            connection.execute(text(f"REVOKE ALL ON events FROM {role}"))
+            connection.execute(text(f"REVOKE ALL ON {table} FROM {role}"))
             connection.execute(text(f"DROP ROLE {role}"))
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
+        assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
     read_only_session.dispose()
     engine.dispose()
 

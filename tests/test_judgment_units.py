@@ -75,5 +75,5 @@ def test_no_relative_place(text):
 
 def test_offer_names_the_needs_with_one_button_each():
     [message] = offer_messages(["repas", "accompagnement-transport"])
-    assert "des repas préparés et un transport vers vos rendez-vous" in message.text
+    assert "des repas préparés et l'accompagnement aux rendez-vous" in message.text
     assert [p for _, p in message.buttons] == ["/need_meals", "/need_transport"]

@@ -76,7 +76,9 @@ def test_search_applies_it(session):
     session.flush()
     found = []
     for category in service.categories:
-        outcome = search(session, category.id, None, limit=1000)
-        found += [r for r in outcome.results + outcome.nearby if r.id == service.id]
+        for place in (None, "Rimouski", "Matane", "Trois-Pistoles", "Rivière-du-Loup", "Mont-Joli", "Amqui",
+                      "Témiscouata-sur-le-Lac", "La Pocatière"):
+            outcome = search(session, category.id, place, limit=1000)
+            found += [r for r in outcome.results + outcome.nearby if r.id == service.id]
     assert found, "the service was not found by any of its categories"
     assert found[0].description == "Cliquez ici" and found[0].url is None

@@ -27,7 +27,7 @@ MALFORMED = [
 FORGED_IDS = [
     sender_key(b"secret", "+14185550123"), "sms-" + "0" * 32, "test-abc", "", " ", "default", "../../etc",
     WIDGET_ID + "x", WIDGET_ID.replace("-", "_"), "+14185550123", "a" * 300, WIDGET_ID[:-1] + "g",
-    f"{WIDGET_ID}\n", "0" * 31,
+    f"{WIDGET_ID}\n", "0" * 31, "0" * 32, sender_key(b"secret", "+14185550123").removeprefix("sms-"),
 ]
 
 
@@ -48,7 +48,7 @@ def test_forged_and_sms_ids_are_refused(sender):
 def test_widget_ids_are_accepted_lower_case():
     assert web_sender(WIDGET_ID) == WIDGET_ID
     assert web_sender(WIDGET_ID.upper()) == WIDGET_ID
-    assert web_sender(uuid.uuid4().hex)  # Rasa's own socket.io ids
+    assert web_sender(uuid.uuid4().hex) is None  # dashes required, as the widget writes them
     message = parse_rest_body(json.dumps({"sender": WIDGET_ID.upper(), "message": "allo",
                                           "metadata": {"mrc": "la-mitis", "channel": "sms", "x": 1}}).encode())
     assert (message.sender, message.text, message.metadata) == (WIDGET_ID, "allo", {"channel": "web", "mrc": "la-mitis"})

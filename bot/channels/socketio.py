@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -45,7 +46,8 @@ class SocketIOInput(RasaSocketIOInput):
 
         async def session_request(sid: Text, data: Any) -> None:
             if data is None or (isinstance(data, dict) and data.get("session_id") is None):
-                return await rasa_session_request(sid, None)  # Rasa makes a new uuid4().hex id
+                # A new conversation, with an id of the widget's shape (Rasa would make uuid4().hex).
+                return await rasa_session_request(sid, {"session_id": str(uuid.uuid4())})
             session_id = web_sender(data.get("session_id")) if isinstance(data, dict) else None
             if session_id is None:
                 return await refuse(sid, BAD_SENDER)
@@ -84,7 +86,6 @@ class SocketIOInput(RasaSocketIOInput):
 
 def _app_ctx(blueprint: Blueprint) -> Any:
     """The Sanic app's ctx once the blueprint is registered (the agent lives there)."""
-    apps = getattr(blueprint, "apps", None) or set()
-    for app in apps:
+    for app in getattr(blueprint, "_apps", None) or ():  # `apps` raises before registration
         return app.ctx
     return None

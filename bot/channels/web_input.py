@@ -3,9 +3,9 @@
 Pure functions, used by `bot.channels.rest` and `bot.channels.socketio`.
 
 - Sender ids: the widget makes a random UUID (`crypto.randomUUID()`, or the same
-  8-4-4-4-12 shape by hand); Rasa's socket.io channel makes `uuid4().hex` when a
-  front end asks for none. Only those shapes are accepted, lower-cased, so an
-  SMS conversation id ("sms-" + hash) or any other forged id cannot be read,
+  8-4-4-4-12 shape by hand); the socket.io channel makes one of the same shape
+  when a front end asks for none. Only that shape is accepted, lower-cased, so
+  an SMS conversation id ("sms-" + hash) or any other forged id cannot be read,
   written into or reset from the web.
 - Texts starting with "/": the widget's buttons send Rasa payloads such as
   "/affirm". Rasa reads any text starting with "/" as an intent and logs it
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, Dict, Optional
 
 MAX_MESSAGE_CHARS = 2000
-WEB_SENDER = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$")
+WEB_SENDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z0-9_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 _MRC = re.compile(r"^[a-z0-9-]{1,60}$")
 
@@ -33,7 +33,7 @@ BAD_MESSAGE = "Requête invalide : « message » doit être du texte."
 
 
 def web_sender(value: Any) -> Optional[str]:
-    """The sender id, lower-cased, if it has the widget's (or Rasa's socket.io) shape; else None."""
+    """The sender id, lower-cased, if it has the widget's shape; else None."""
     if not isinstance(value, str) or len(value) > 36:
         return None
     lowered = value.lower()

@@ -164,7 +164,7 @@ _MEDICAL_NOW = [
     r"(?<!j ai )(?<!jai )\bavalee? (?:les|des|toutes les|plein de|une poignee de|une bouteille de) (?:pilules|pillules"
     r"|comprimes|medicaments|cachets)\b",
     r"\b(?:avale|avalee|bu|boit|mange)\w* (?:des |du |de l |de la |d )?(?:produits? menagers?|produits? nettoyants?"
-    r"|eau de javel|javel|lave glace|antigel|poison|pesticides?|detergent|pods? de lavage)\b",
+    r"|eau de javel|javel|lave glace|lave vitre|lave vaisselle|antigel|poison|pesticides?|detergent|pods? de lavage)\b",
     # turning blue
     r"\b(?:levres|visage|bebe|il|elle|lui)\b(?: \w+){0,2} (?:tout |toute )?bleue?s?\b(?! (?:marine|pale|ciel|poudre))",
     # a fire or a danger in progress
@@ -307,6 +307,9 @@ _SUICIDE = [
     r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",
     r"\b(?:me )?rendrai (?:pas|pu|plus|jamais) (?:a|jusqu a) demain\b",
     r"\bexisterai (?:pu|plus|pas)\b",
+    r"\b(?:aurai\w*|serai\w*|porterai\w*)\b(?: \w+){0,5} si (?:j etais|jetais|je serais) (?:pu|plus|pas) la\b",
+    r"\b(?:pu|plus|pus|pas) (?:envie|le gout|gout|la force) (?:d |de )?(?:etre|rester) (?:sur (?:la )?terre|en vie|icitte|ici|vivante?)\b",
+    r"\b(?:pas|pu|plus) (?:etre|d etre) (?:encore )?(?:la|icitte|en vie|vivante?) (?:demain|ce soir|a soir|la semaine prochaine|bientot)\b",
     r"\b(?:mieux|plus simple|plus facile)\b(?: \w+){0,5} si (?:je mourais|je disparaissais|je partais pour (?:de bon|toujours)"
     r"|j etais (?:mort|morte|pu la|plus la|pas la)|jetais (?:mort|morte|pu la|pas la|plus la))\b",
     r"\b(?:suis|chu|jsuis|sens|suis juste|suis rien qu|suis rien que)\b(?: \w+){0,3} (?:poids|fardeau|boulet) (?:pour|a)\b",
@@ -391,7 +394,8 @@ _HEALTH = [
     r"\bsymptomes?\b",
     # English
     r"\bfever\b",
-    r"\b(?:ran|run|running|am|i m|im) out of (?:my )?(?:medication|medicine|meds|pills|insulin|prescription)\b",
+    r"\bout of (?:my |his |her )?(?:medication|medicine|meds|pills|insulin|prescription)\b",
+    r"\bno more (?:\w+ )?(?:pills|meds|medication|medicine|insulin)\b",
 ]
 
 _COMPILED = {

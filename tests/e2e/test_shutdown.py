@@ -58,7 +58,8 @@ def launcher(stack_env, tmp_path):
     env = {**os.environ, **{k: v for k, v in stack_env.items() if not k.startswith("_")},
            "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false",
            # The paused action server must hold the turn, not time it out (see test_web_channels.py for that).
-           "PHARE_ACTION_TIMEOUT": "60", "PHARE_TURN_TIMEOUT": "60"}
+           "PHARE_ACTION_TIMEOUT": "60", "PHARE_TURN_TIMEOUT": "60",
+           "PHARE_START_TIMEOUT": os.environ.get("PHARE_TEST_START_TIMEOUT", "240")}
     if env["PHARE_DATABASE_URL"].startswith("sqlite:///"):
         db = tmp_path / "phare.db"
         shutil.copy(env["PHARE_DATABASE_URL"].removeprefix("sqlite:///"), db)

@@ -1,7 +1,7 @@
 """Staff sessions ended by "Se déconnecter" (revoked_session), so that logging out holds across restarts.
 
 Revision ID: 0004
-Revises: 0002 (0003 once branch wt/directory's fact_source migration is merged: set down_revision = "0003")
+Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
