@@ -120,7 +120,7 @@ def coverage_text(coverage) -> str:
     from .categories import category
 
     width = max(len(c) for c in coverage.category_ids) + 2
-    heads = [geography.mrc(m).name[:11] if geography.mrc(m) else m[:11] for m in coverage.mrc_ids]
+    heads = [geography.mrc(m).short if geography.mrc(m) else m for m in coverage.mrc_ids]
     lines = [
         f"Couverture du répertoire au {coverage.today.isoformat()} : services locaux joignables (tél. ou web) / services locaux.",
         "* = besoin de base; ! = besoin de base sans service local joignable.",
@@ -148,8 +148,11 @@ def coverage_text(coverage) -> str:
     food = [m for m in coverage.mrc_ids if coverage.cells[m, "aide-alimentaire"].phone] if "aide-alimentaire" in coverage.category_ids else []
     lines.append(f"Aide alimentaire joignable par téléphone : {len(food)} MRC sur {len(coverage.mrc_ids)}.")
     if coverage.gaps:
-        lines.append("Cases vides (besoin de base sans service local joignable) : " + "; ".join(
-            f"{geography.mrc(m).name if geography.mrc(m) else m} — {category(c).label if category(c) else c}" for m, c in coverage.gaps))
+        lines.append("Besoins de base sans service local joignable :")
+        for c in coverage.core:
+            where = [dict(zip(coverage.mrc_ids, heads))[m] for m, gap in coverage.gaps if gap == c]
+            if where:
+                lines.append(f"  {category(c).label if category(c) else c} : {', '.join(where)}")
     return "\n".join(lines)
 
 

@@ -12,9 +12,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
+
 from .formatting import MONTHS, format_date
 
-STALE_DAYS = 183  # "not verified for 6 months": the admin's list to check and the coverage report
+# "Not verified for 6 months": the one rule behind the admin's list to check,
+# its freshness page and reminders (directory.admin.freshness) and the coverage report.
+STALE_MONTHS = 6
 CONTACT_FACTS = frozenset({"phone", "address", "website", "email", "hours"})
 UNKNOWN = "Information à confirmer (pas encore vérifiée)"
 TO_CONFIRM = " — à confirmer"
@@ -91,9 +95,15 @@ def freshness(assured_date: dt.date | None, sources: Iterable[SourceRef] = ()) -
     return source_phrase(source.kind, source.date_text) + TO_CONFIRM
 
 
+def stale_cutoff(today: dt.date, months: int = STALE_MONTHS) -> dt.date:
+    """The oldest verified date that is still current."""
+    cutoff: dt.date = today - relativedelta(months=months)
+    return cutoff
+
+
 def is_stale(assured_date: dt.date | None, today: dt.date) -> bool:
-    """Never confirmed, or confirmed more than STALE_DAYS ago."""
-    return assured_date is None or assured_date < today - dt.timedelta(days=STALE_DAYS)
+    """Never confirmed, or confirmed more than STALE_MONTHS ago."""
+    return assured_date is None or assured_date < stale_cutoff(today)
 
 
-__all__ = ["CONTACT_FACTS", "STALE_DAYS", "SourceRef", "cited_source", "freshness", "is_stale", "parse_date_text", "source_phrase"]
+__all__ = ["CONTACT_FACTS", "STALE_MONTHS", "stale_cutoff", "SourceRef", "cited_source", "freshness", "is_stale", "parse_date_text", "source_phrase"]

@@ -28,6 +28,7 @@ class MrcInfo:
     seat: str
     aliases: tuple[str, ...]
     accent: str  # demo-page colour (at least 4.5:1 with white text)
+    short: str  # column heading in tables ("RDL", "Matapédia")
     neighbours: tuple[str, ...]  # MRC ids that touch this one, closest first
 
     @property
@@ -65,6 +66,7 @@ def load_mrcs(directory: Path = GEOGRAPHY_DIR) -> tuple[MrcInfo, ...]:
             seat=row["seat"],
             aliases=_split(row.get("aliases", "")),
             accent=row.get("accent", ""),
+            short=row.get("short") or row["name"],
             neighbours=neighbours.get(row["id"], ()),
         )
         for row in rows

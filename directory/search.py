@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from . import geography
@@ -169,17 +169,17 @@ def resolve_need(session: Session, need: str | None) -> tuple[str | None, str | 
     return (best, labels.get(best)) if best else (None, None)
 
 
-def _area_clause(kind: str):
+def _area_clause(kind: str, region: bool = True):
     """SQL condition on ServiceArea for a kind of place (values bound at execution)."""
-    return area_serves(kind, bindparam("mrc_id"), bindparam("municipality_id"))
+    return area_serves(kind, bindparam("mrc_id"), bindparam("municipality_id"), region=region)
 
 
-def _candidates_statement(kind: str, with_category: bool):
+def _candidates_statement(kind: str, with_category: bool, region: bool = True):
     stmt = select(
         ServiceArea.service_id, ServiceArea.scope, ServiceArea.mrc_id, ServiceArea.municipality_id,
         Service.priority, Service.status, Service.name,
     ).join(Service, Service.id == ServiceArea.service_id).where(
-        Service.status.in_(VISIBLE_STATUSES), _area_clause(kind)
+        Service.status.in_(VISIBLE_STATUSES), _area_clause(kind, region)
     )
     if with_category:
         stmt = stmt.join(service_category, service_category.c.service_id == Service.id).where(
@@ -194,6 +194,8 @@ _CANDIDATES = {
     for kind in ("municipality", "mrc", "region")
     for with_category in (False, True)
 }
+# A neighbouring MRC's own services (its region-wide lines are already in the answer).
+_NEIGHBOUR_CANDIDATES = _candidates_statement("mrc", True, region=False)
 
 
 @dataclass(frozen=True)
@@ -209,12 +211,15 @@ class _Candidate:
         return (self.rank, self.closed, -self.priority, self.sort_name)
 
 
-def _candidate_ranks(session: Session, place: Place, category_id: str | None) -> dict[str, _Candidate]:
+def _candidate_ranks(
+    session: Session, place: Place, category_id: str | None, local_only: bool = False
+) -> dict[str, _Candidate]:
     """service id -> its best area rank and sort key, for visible services of the place."""
     kind = place.kind if place.kind in ("municipality", "mrc") else "region"
     parameters = {"mrc_id": place.mrc_id, "municipality_id": place.municipality_id, "category_id": category_id}
     ranks: dict[str, _Candidate] = {}
-    rows = session.execute(_CANDIDATES[kind, bool(category_id)], parameters)
+    statement = _NEIGHBOUR_CANDIDATES if local_only and kind == "mrc" and category_id else _CANDIDATES[kind, bool(category_id)]
+    rows = session.execute(statement, parameters)
     for service_id, scope, mrc_id, municipality_id, priority, status, name in rows:
         rank = _rank_of(place, scope, mrc_id, municipality_id)
         if rank is None:
@@ -259,9 +264,14 @@ _ADDRESSES = (
     .join(Location, Location.id == ServiceAtLocation.location_id)
     .where(ServiceAtLocation.service_id.in_(_IDS))
 )
+# (type, id) pairs, so the lookup uses the index on (resource_type, resource_id, field).
 _SOURCES = (
     select(FactSource.resource_type, FactSource.resource_id, FactSource.field, FactSource.kind, FactSource.source_date)
-    .where(FactSource.resource_id.in_(bindparam("source_ids", expanding=True)))
+    .where(or_(
+        and_(FactSource.resource_type == "service", FactSource.resource_id.in_(bindparam("service_ids", expanding=True))),
+        and_(FactSource.resource_type == "organization",
+             FactSource.resource_id.in_(bindparam("organization_ids", expanding=True))),
+    ))
 )
 _SERVICES = (
     select(Service, Organization.name.label("org_name"), Organization.website, Organization.email.label("org_email"))
@@ -306,8 +316,8 @@ def _load_details(session: Session, ids: list[str]) -> dict[str, tuple[ServiceRe
             addresses[row.service_id] = ", ".join(bits)
     rows = session.execute(_SERVICES, bound).all()
     sources: dict[tuple[str, str], list[SourceRef]] = {}
-    source_ids = list({*ids, *(row[0].organization_id for row in rows)})
-    for row in session.execute(_SOURCES, {"source_ids": source_ids}):
+    organization_ids = list({row[0].organization_id for row in rows})
+    for row in session.execute(_SOURCES, {"service_ids": ids, "organization_ids": organization_ids}):
         sources.setdefault((row.resource_type, row.resource_id), []).append(SourceRef(row.kind, row.source_date, row.field))
     details = {}
     for row in rows:
@@ -451,7 +461,8 @@ def _nearby(session: Session, mrc_id: str, category_id: str, now: dt.datetime, l
     for neighbour in geography.neighbours(mrc_id):
         place = Place(kind="mrc", mrc_id=neighbour, mrc_name=None)
         ranks = {
-            i: c for i, c in _candidate_ranks(session, place, category_id).items() if c.rank < RANK_REGION and i not in seen
+            i: c for i, c in _candidate_ranks(session, place, category_id, local_only=True).items()
+            if c.rank < RANK_REGION and i not in seen
         }
         ordered = _order(ranks)[: limit - len(found)]
         seen.update(ordered)

@@ -9,6 +9,7 @@ problem with its entry key and exits non-zero when there is one.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 import unicodedata
@@ -82,6 +83,15 @@ def address_in_quote(address: str, quote: str) -> bool:
     return bool(words) and all(f" {w} " in folded_quote for w in words[:2])
 
 
+def _first_day(date_text: str) -> dt.date | None:
+    """The first day a source date can mean ("2024-03" -> 2024-03-01); None if no such day exists."""
+    parts = [int(p) for p in date_text.split("-")]
+    try:
+        return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+
+
 def _quotes(sources: list[dict[str, Any]], fact: str) -> list[str]:
     return [s.get("quote") or "" for s in sources if fact in (s.get("supports") or [])]
 
@@ -100,8 +110,13 @@ def check_sources(sources: Any, where: str) -> Iterator[str]:
         url = source.get("url") or ""
         if not url.startswith(("http://", "https://")):
             yield f"{label}: url manquante ou invalide ({url!r})"
-        if not _DATE.match(str(source.get("date") or "")):
+        date_text = str(source.get("date") or "")
+        if not _DATE.match(date_text):
             yield f"{label}: date manquante ou invalide (AAAA-MM-JJ, AAAA-MM ou AAAA)"
+        elif _first_day(date_text) is None:
+            yield f"{label}: date impossible ({date_text})"
+        elif _first_day(date_text) > dt.date.today():
+            yield f"{label}: date dans le futur ({date_text})"
         if source.get("kind") not in KINDS:
             yield f"{label}: kind doit être l'un de {sorted(KINDS)}"
         if not (source.get("quote") or "").strip():

@@ -17,6 +17,23 @@ def directory_db(seeded_engine, monkeypatch):
     monkeypatch.setenv("PHARE_DATABASE_URL", str(seeded_engine.url))
 
 
+def matane_fridges() -> list[str]:
+    """Names of the fridges offered to all of La Matanie, from the seed (the data may rename them)."""
+    import yaml
+
+    from directory.seed import seed_files
+
+    path = next(p for p in seed_files() if p.stem == "la-matanie")
+    return [s["name"] for org in yaml.safe_load(path.read_text(encoding="utf-8")) for s in org.get("services") or []
+            if "frigo-libre-service" in s["categories"] and (s.get("status") or "active") == "active"
+            and any(a.get("mrc") == "la-matanie" and not a.get("municipality") for a in s["areas"])]
+
+
+def names_a_matane_fridge(texts: str) -> bool:
+    fridges = matane_fridges()
+    return bool(fridges) and any(name in texts for name in fridges)
+
+
 def make_tracker(text, intent, entities=(), slots=None, metadata=None, channel="rest"):
     return Tracker(
         sender_id="test",
@@ -65,7 +82,7 @@ def test_need_without_place_asks_for_it():
 def test_bare_place_after_need_uses_remembered_need():
     tracker = make_tracker("matane", "inform_place", slots={"need": "frigo-libre-service"})
     _, events, texts = run(ActionFindServices(), tracker)
-    assert "Club des 50 ans" in texts
+    assert names_a_matane_fridge(texts)
 
 
 def test_place_before_need_then_remembered():
@@ -74,7 +91,7 @@ def test_place_before_need_then_remembered():
     assert "De quoi avez-vous besoin" in texts
     tracker = make_tracker("et un frigo?", "need_fridge", slots={"place_ref": "municipality:matane"})
     _, _, texts = run(ActionFindServices(), tracker)
-    assert "Club des 50 ans" in texts and "comme tantôt" in texts
+    assert names_a_matane_fridge(texts) and "comme tantôt" in texts
 
 
 def test_changed_place():
@@ -228,4 +245,4 @@ def test_fallback_with_a_place_uses_the_remembered_need():
 
     tracker = make_tracker("pis a matane?", "nlu_fallback", slots={"need": "frigo-libre-service"})
     _, events, texts = run(ActionFallback(), tracker)
-    assert "Club des 50 ans" in texts and slot(events, "place_ref") == "municipality:matane"
+    assert names_a_matane_fridge(texts) and slot(events, "place_ref") == "municipality:matane"

@@ -69,7 +69,38 @@ def test_schema_made_before_migrations_is_adopted(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'legacy.db'}")
     with engine.begin() as connection:
         Base.metadata.create_all(connection)
+        # What later revisions added did not exist before migrations.
         connection.execute(text("DROP INDEX ix_need_log_day_mrc_category"))
+        connection.execute(text("DROP TABLE fact_source"))
     upgrade(engine)
     assert current_revision(engine) == head_revision(engine)
+    engine.dispose()
+
+
+def test_0003_adds_fact_sources_and_goes_back(any_database_url, tmp_path):
+    from alembic import command
+
+    from directory.migrate import alembic_config
+
+    engine = make_engine(fresh_url(any_database_url, tmp_path))
+    reset(engine)
+    upgrade(engine, "0002")
+    assert "fact_source" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO need_log (day, category_id, mrc_id, result_count, channel) "
+                                "VALUES ('2026-11-02', 'repas', 'la-mitis', 0, 'sms')"))
+    upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+    assert "ix_fact_source_resource" in {i["name"] for i in inspect(engine).get_indexes("fact_source")}
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO fact_source (resource_type, resource_id, field, url, title, quote, source_date, sort_date, kind, position) "
+            "VALUES ('service', 'x', 'phone', 'https://example.org', NULL, 'Appelez le 211', '2024-03', '2024-03-01', 'journal', 0)"))
+        assert connection.execute(text("SELECT count(*) FROM need_log")).scalar() == 1
+    assert_matches_models(engine)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert "fact_source" not in inspect(engine).get_table_names()
     engine.dispose()

@@ -66,7 +66,11 @@ def test_search_applies_it(session):
     from directory.models import Service
     from directory.search import search
 
-    service = session.execute(select(Service).where(Service.status == "active").order_by(Service.name)).scalars().first()
+    from directory.models import ServiceArea
+
+    # A region-wide line: found by its categories whatever the place.
+    service = session.execute(select(Service).join(ServiceArea).where(
+        Service.status == "active", ServiceArea.scope == "region").order_by(Service.name)).scalars().first()
     service.description = "[Cliquez](javascript:alert(1)) <b>ici</b>"
     service.url = "javascript:alert(1)"
     session.flush()

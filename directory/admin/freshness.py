@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
+from ..freshness import STALE_MONTHS as DEFAULT_MONTHS
+from ..freshness import stale_cutoff as cutoff
 
 FRESH, STALE, NEW = "fresh", "stale", "new"
 LABELS = {FRESH: "à jour", STALE: "à vérifier", NEW: "nouveau"}
-DEFAULT_MONTHS = 6
-
-
-def cutoff(today: dt.date, months: int = DEFAULT_MONTHS) -> dt.date:
-    """The oldest verified date that is still "à jour"."""
-    return today - relativedelta(months=months)
 
 
 def freshness(assured_date: dt.date | None, created_at: dt.datetime | dt.date | None, today: dt.date,

@@ -22,13 +22,13 @@ from sanic import Blueprint, response
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import geography
+from .. import geography, seed_sources
 from ..areas import services_local_to_mrc, services_region_wide
 from ..coverage import CSV_HEADER, coverage_report, csv_rows
 from ..db import open_session
+from ..formatting import MONTHS, format_date, format_phone, format_time, mrc_display
 from ..freshness import parse_date_text
 from ..geography import TZ
-from ..formatting import MONTHS, format_date, format_phone, format_time, mrc_display
 from ..models import (
     Campaign,
     Category,
@@ -676,6 +676,8 @@ def field_sources(db: Session, service: Service | None) -> dict[str, list[dict]]
     ).scalars()
     grouped: dict[str, list[dict]] = {}
     for row in rows:
+        if not _still_supports(row, service):
+            continue
         grouped.setdefault(row.field, []).append({
             "url": row.url if row.url.startswith(("http://", "https://")) else "",
             "title": row.title,
@@ -685,6 +687,27 @@ def field_sources(db: Session, service: Service | None) -> dict[str, list[dict]]
             "of_organization": row.resource_type == "organization",
         })
     return grouped
+
+
+def _still_supports(row: FactSource, service: Service) -> bool:
+    """A source of a phone, website, email or address is shown only while its quote still holds the current value.
+
+    Staff may have corrected a number since the seed; the old page would then
+    vouch for a number it never gave.
+    """
+    if row.field == "phone":
+        return any(seed_sources.phone_in_quote(p.number, row.quote) for p in service.phones)
+    if row.field == "email":
+        email = service.email or service.organization.email
+        return bool(email) and seed_sources.email_in_quote(email, row.quote)
+    if row.field == "website":
+        url = service.url or service.organization.website
+        wanted = seed_sources.host(url or "")
+        return bool(wanted) and (wanted in row.quote.lower() or seed_sources.host(row.url) == wanted)
+    if row.field == "address":
+        return any(seed_sources.address_in_quote(link.location.address_1 or "", row.quote)
+                   for link in service.locations if link.location is not None)
+    return True
 
 
 def _source_date(text: str) -> str:
@@ -1324,7 +1347,7 @@ def coverage_page(request, ctx: Ctx):
     coverage = coverage_report(ctx.db, today())
     ref = ctx.ref()
     return render(ctx, "coverage.html", coverage=coverage, mrcs=ref.mrcs, categories=ref.categories,
-                  mrc_short={m.id: m.name for m in geography.mrcs()})
+                  mrc_short={m.id: m.short for m in geography.mrcs()})
 
 
 @blueprint.get("/couverture.csv")

@@ -91,13 +91,26 @@ def user_texts(db_url: str, sender: str) -> list[str]:
     return [(kind, json.loads(data).get("text")) for kind, data in rows if kind in ("user", "bot")]
 
 
+def matane_fridges() -> list[str]:
+    """Fridges offered to all of La Matanie, read from the seed (the data may rename them)."""
+    import yaml
+
+    from directory.seed import seed_files
+
+    path = next(p for p in seed_files() if p.stem == "la-matanie")
+    return [s["name"] for org in yaml.safe_load(path.read_text(encoding="utf-8")) for s in org.get("services") or []
+            if "frigo-libre-service" in s["categories"] and (s.get("status") or "active") == "active"
+            and any(a.get("mrc") == "la-matanie" and not a.get("municipality") for a in s["areas"])]
+
+
 def test_rest_turns_alternate_between_instances(cluster):
     sender = str(uuid.uuid4())
     assert "municipalité" in rest(cluster["a"], sender, "jai besoin de bouffe")
     assert "Croc-Ensemble" in rest(cluster["b"], sender, "trois pistoles")  # need remembered by A, used by B
     answer = rest(cluster["a"], sender, "et un frigo?")  # place remembered across instances
     assert "Trois-Pistoles" in answer
-    assert "Club des 50 ans" in rest(cluster["b"], sender, "et à Matane?")
+    answer = rest(cluster["b"], sender, "et à Matane?")
+    assert any(name in answer for name in matane_fridges()), answer
 
 
 def test_sms_turns_alternate_between_instances(cluster):
