@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PHARE_PROJECT_ROOT := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install seed train run test test-unit bench bench-directory bench-load clean sms
+.PHONY: help install seed train run test test-unit lint bench bench-directory bench-load clean sms
 
 help:
 	@echo "make run    — installe, charge le répertoire, entraîne le modèle au besoin et démarre Phare"
@@ -44,6 +44,10 @@ run: seed train
 
 test: install
 	bash scripts/test.sh
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test-unit: install
 	$(PY) -m pytest -q -m "not e2e and not browser"

@@ -16,8 +16,9 @@ process reads payloads with `Answer.from_payload`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from directory.formatting import format_opening, format_verified, tel_uri
 
@@ -103,7 +104,7 @@ class Answer:
         return data
 
     @classmethod
-    def from_payload(cls, data: Mapping[str, Any]) -> "Answer":
+    def from_payload(cls, data: Mapping[str, Any]) -> Answer:
         def card(item: Mapping[str, Any]) -> ServiceCard:
             values = {k: v for k, v in item.items() if k in ServiceCard.__dataclass_fields__}
             values["phones"] = tuple(PhoneLine(**{k: p.get(k) for k in ("display", "tel", "label")})

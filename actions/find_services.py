@@ -12,8 +12,7 @@ from directory.gazetteer import default_gazetteer
 
 from . import answers, english
 from .answer_model import Answer
-from .context import (current_place, is_sms, latest_intent, latest_text, log_need, normal_pending, now, run_search,
-                      wanted_category)
+from .context import current_place, is_sms, latest_intent, latest_text, log_need, normal_pending, now, run_search, wanted_category
 from .place import FROM_MEMORY, place_ref
 from .relatives import apply_relative_place
 from .several_needs import offer_messages, pending_needs

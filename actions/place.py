@@ -5,7 +5,7 @@ hint, the gazetteer has the last word, and it also scans the raw message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from directory.gazetteer import Gazetteer, Place, Resolution
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Optional
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -27,7 +26,7 @@ UNREADABLE = "La base de données {name} ne répond pas."
 READ_ONLY = "La base de données {name} est en lecture seule : rien ne peut y être enregistré."
 
 
-def database_problem(engine: Engine, table: str, name: str) -> Optional[str]:
+def database_problem(engine: Engine, table: str, name: str) -> str | None:
     """A French reason why `table` cannot be read and written, or None. Blocking: see `check`."""
     try:
         with engine.connect() as connection:
@@ -48,6 +47,6 @@ def database_problem(engine: Engine, table: str, name: str) -> Optional[str]:
     return None
 
 
-async def check(engine: Engine, table: str, name: str) -> Optional[str]:
+async def check(engine: Engine, table: str, name: str) -> str | None:
     """`database_problem` off the event loop."""
     return await asyncio.get_running_loop().run_in_executor(None, database_problem, engine, table, name)

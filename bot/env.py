@@ -7,17 +7,17 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping, Optional, Union
+from collections.abc import Mapping
 
-Number = Union[int, float]
+Number = int | float
 
 
 class SettingError(ValueError):
     """A setting with a value Phare cannot use; the message is French, for whoever configures Phare."""
 
 
-def env_number(name: str, default: Number, *, minimum: Optional[Number] = None, maximum: Optional[Number] = None,
-               integer: bool = True, env: Optional[Mapping[str, str]] = None) -> Number:
+def env_number(name: str, default: Number, *, minimum: Number | None = None, maximum: Number | None = None,
+               integer: bool = True, env: Mapping[str, str] | None = None) -> Number:
     env = os.environ if env is None else env
     raw = (env.get(name) or "").strip()
     if not raw:

@@ -22,7 +22,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from bot.logging_setup import configure_logging
 
@@ -34,7 +35,7 @@ class UnsupportedRasa(RuntimeError):
     pass
 
 
-def check_rasa_version(version: Optional[str] = None) -> None:
+def check_rasa_version(version: str | None = None) -> None:
     """Refuse, loudly and in both languages, any Rasa other than the one the patches were written for."""
     if version is None:
         import rasa
@@ -49,7 +50,7 @@ def check_rasa_version(version: Optional[str] = None) -> None:
         )
 
 
-def action_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+def action_timeout(env: Mapping[str, str] | None = None) -> float:
     """PHARE_ACTION_TIMEOUT in seconds (5 by default); anything but a number of seconds is refused in French."""
     from bot.env import env_number
 
@@ -57,7 +58,7 @@ def action_timeout(env: Optional[Mapping[str, str]] = None) -> float:
                             env=env))
 
 
-def bounded_action_calls(timeout: Optional[float] = None) -> None:
+def bounded_action_calls(timeout: float | None = None) -> None:
     import rasa.core.actions.action as action_module
 
     action_module.DEFAULT_REQUEST_TIMEOUT = action_timeout() if timeout is None else timeout
@@ -80,7 +81,7 @@ def compiled_action_validation() -> None:
     validator_class.check_schema(spec)
     validator = validator_class(spec)
 
-    def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         if validator.is_valid(result):
             return True
         return rasa_validation(self, result)

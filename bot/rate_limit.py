@@ -19,8 +19,8 @@ import re
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Deque, Dict, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class RateRule:
     window: float  # seconds
 
     @classmethod
-    def parse(cls, text: Optional[str]) -> "RateRule":
+    def parse(cls, text: str | None) -> RateRule:
         """"20/600" (20 messages per 600 s), "20/10m", "100/1h"; "0" or "off" disables the limit."""
         raw = (text or DEFAULT_RULE).strip().lower()
         if raw in ("0", "off", "none", "false"):
@@ -78,11 +78,11 @@ class MemoryRateLimiter(RateLimiter):
         self.rule = rule
         self.clock = clock
         self.max_keys = max_keys
-        self._hits: Dict[str, Deque[float]] = {}
-        self._notified: Dict[str, float] = {}
+        self._hits: dict[str, deque[float]] = {}
+        self._notified: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
-    def _prune(self, key: str, now: float) -> Deque[float]:
+    def _prune(self, key: str, now: float) -> deque[float]:
         hits = self._hits.setdefault(key, deque())
         horizon = now - self.rule.window
         while hits and hits[0] <= horizon:
@@ -156,7 +156,7 @@ class RedisRateLimiter(RateLimiter):
         self._failing = False
 
     @classmethod
-    def from_url(cls, rule: RateRule, url: str, **kwargs) -> "RedisRateLimiter":
+    def from_url(cls, rule: RateRule, url: str, **kwargs) -> RedisRateLimiter:
         import redis.asyncio as redis_asyncio
 
         client = redis_asyncio.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
@@ -196,7 +196,7 @@ class RedisRateLimiter(RateLimiter):
             pass
 
 
-def build_rate_limiter(rule: RateRule, redis_url: Optional[str] = None, **kwargs) -> RateLimiter:
+def build_rate_limiter(rule: RateRule, redis_url: str | None = None, **kwargs) -> RateLimiter:
     if redis_url:
         return RedisRateLimiter.from_url(rule, redis_url, **kwargs)
     return MemoryRateLimiter(rule)

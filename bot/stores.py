@@ -8,7 +8,7 @@ turns on Redis locks so several Rasa processes can share conversations.
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any
 
 import rasa.core.tracker_store as rasa_tracker_store
 import sqlalchemy as sa
@@ -16,8 +16,8 @@ import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.exceptions import RasaException
 from rasa.shared.core.domain import Domain
+from rasa.shared.exceptions import RasaException
 from sqlalchemy.engine import make_url
 
 from directory.db import VAR_DIR
@@ -59,7 +59,7 @@ class PhareTrackerStore(SQLTrackerStore):
     statement and drops the values.
     """
 
-    def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
+    def __init__(self, domain: Domain | None = None, event_broker: EventBroker | None = None, **kwargs: Any) -> None:
         url = kwargs.pop("url", None) or tracker_url()
         kwargs.pop("type", None)
         super().__init__(domain=domain, event_broker=event_broker, **sql_store_kwargs(url))

@@ -12,17 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, false, or_, select
+from sqlalchemy.sql import ColumnElement, Select
 
 from .models import ServiceArea
 
 
-def area_serves(kind: str, mrc_id: Any = None, municipality_id: Any = None, *, region: bool = True):
+def area_serves(kind: str, mrc_id: Any = None, municipality_id: Any = None, *, region: bool = True) -> ColumnElement[Any]:
     """SQL condition on ServiceArea: this area serves a place of `kind` ("municipality", "mrc", "region").
 
     `region=False` leaves out region-wide areas ("local to this MRC", as the
     coverage report and the staff's MRC scope mean it).
     """
-    parts = []
+    parts: list[ColumnElement[Any]] = []
     if kind == "municipality":
         parts.append(and_(ServiceArea.scope == "municipality", ServiceArea.municipality_id == municipality_id))
         parts.append(and_(ServiceArea.scope == "mrc", ServiceArea.mrc_id == mrc_id))
@@ -35,17 +36,17 @@ def area_serves(kind: str, mrc_id: Any = None, municipality_id: Any = None, *, r
     return parts[0] if len(parts) == 1 else or_(*parts)
 
 
-def services_serving(kind: str, mrc_id: Any = None, municipality_id: Any = None, *, region: bool = True):
+def services_serving(kind: str, mrc_id: Any = None, municipality_id: Any = None, *, region: bool = True) -> Select:
     """SELECT of the ids of services with an area that serves the place (for `Service.id.in_(…)`)."""
     return select(ServiceArea.service_id).where(area_serves(kind, mrc_id, municipality_id, region=region))
 
 
-def services_local_to_mrc(mrc_id: Any):
+def services_local_to_mrc(mrc_id: Any) -> Select:
     """Ids of services offered in this MRC or one of its municipalities (region-wide lines left out)."""
     return services_serving("mrc", mrc_id, region=False)
 
 
-def services_region_wide():
+def services_region_wide() -> Select:
     return services_serving("region")
 
 

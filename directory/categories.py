@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,7 @@ class CategoryDataError(ValueError):
     pass
 
 
-def parse_categories(entries: list[dict]) -> tuple[CategoryInfo, ...]:
+def parse_categories(entries: list[dict[str, Any]]) -> tuple[CategoryInfo, ...]:
     """Rows of categories.yml -> CategoryInfo, ordered by position; raises on a broken row."""
     if not isinstance(entries, list):
         raise CategoryDataError("categories.yml doit contenir une liste de catégories")

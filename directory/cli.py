@@ -139,7 +139,10 @@ def coverage_text(coverage) -> str:
     lines += [
         "",
         "Par MRC (services locaux distincts) : "
-        + "; ".join(f"{h} {coverage.by_mrc[m].local} (joignables {coverage.by_mrc[m].reachable})" for m, h in zip(coverage.mrc_ids, heads)),
+        + "; ".join(
+            f"{h} {coverage.by_mrc[m].local} (joignables {coverage.by_mrc[m].reachable})"
+            for m, h in zip(coverage.mrc_ids, heads, strict=False)
+        ),
         f"Services actifs : {coverage.services} (dont {coverage.region_wide} lignes régionales); services locaux : {totals.local}.",
         f"Joignables : {totals.reachable}; par téléphone : {totals.phone}; avec horaire : {totals.hours} ({100 * coverage.hours_share:.0f} %); "
         f"vérifiés : {totals.confirmed}; à vérifier : {totals.stale}.",
@@ -150,7 +153,7 @@ def coverage_text(coverage) -> str:
     if coverage.gaps:
         lines.append("Besoins de base sans service local joignable :")
         for c in coverage.core:
-            where = [dict(zip(coverage.mrc_ids, heads))[m] for m, gap in coverage.gaps if gap == c]
+            where = [dict(zip(coverage.mrc_ids, heads, strict=False))[m] for m, gap in coverage.gaps if gap == c]
             if where:
                 lines.append(f"  {category(c).label if category(c) else c} : {', '.join(where)}")
     return "\n".join(lines)

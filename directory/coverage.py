@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,7 +90,7 @@ class Coverage:
     def hours_share(self) -> float:
         return self.totals.hours / self.totals.local if self.totals.local else 0.0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "date": self.today.isoformat(),
             "mrc": list(self.mrc_ids),
@@ -195,7 +196,7 @@ def coverage_report(session: Session, today: dt.date | None = None) -> Coverage:
     )
 
 
-def csv_rows(coverage: Coverage, mrc_names: dict[str, str], category_labels: dict[str, str]) -> list[list]:
+def csv_rows(coverage: Coverage, mrc_names: dict[str, str], category_labels: dict[str, str]) -> list[list[Any]]:
     """One row per (MRC, category), for the admin's CSV download."""
     return [
         [mrc_names.get(m, m), category_labels.get(c, c), "oui" if c in coverage.core else "non",

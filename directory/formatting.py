@@ -42,7 +42,7 @@ def format_phone(number: str, extension: str | None = None) -> str:
     return text
 
 
-def _phone_match(match: re.Match) -> str:
+def _phone_match(match: re.Match[str]) -> str:
     _, area, exchange, line = match.groups()
     return format_phone(("1" if area in _TOLL_FREE else "") + area + exchange + line)
 

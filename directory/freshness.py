@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -70,7 +71,7 @@ def source_phrase(kind: str, date_text: str) -> str:
     return f"Selon {what} ({year})" if year else f"Selon {what}"
 
 
-def _sort_key(source: SourceRef) -> tuple:
+def _sort_key(source: SourceRef) -> tuple[Any, ...]:
     parsed = parse_date_text(source.date_text)
     if not parsed:
         return (0, 0, 0)

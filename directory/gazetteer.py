@@ -291,7 +291,7 @@ class Gazetteer:
     # --- loading ------------------------------------------------------------
 
     @classmethod
-    def load(cls, data_dir: Path | None = None) -> "Gazetteer":
+    def load(cls, data_dir: Path | None = None) -> Gazetteer:
         data_dir = Path(data_dir) if data_dir else DATA_DIR
         gaz = cls()
         entries: dict[str, list[_Entry]] = {}
@@ -419,7 +419,7 @@ class Gazetteer:
             meta = _FuzzyKey(
                 tokens=tuple(words),
                 generic=generic,
-                distinctive=sum(len(w) for w, g in zip(words, generic) if not g),
+                distinctive=sum(len(w) for w, g in zip(words, generic, strict=False) if not g),
                 has_strong_generic=any(w in STRONG_GENERIC_WORDS for w in words),
                 outside=info.outside is not None,
             )
@@ -627,7 +627,7 @@ class Gazetteer:
         anchored = False
         distance = 0
         changed: list[tuple[str, str]] = []
-        for q, k, g in zip(query_words, meta.tokens, meta.generic):
+        for q, k, g in zip(query_words, meta.tokens, meta.generic, strict=False):
             if q == k:
                 anchored = anchored or not g
                 continue
@@ -769,7 +769,7 @@ def build_near_words(dictionary: Path, data_dir: Path | None = None) -> list[str
     gaz = Gazetteer.load(data_dir)
     reach: dict[str, int] = {}
     for meta in gaz._fuzzy_keys.values():
-        for word, generic in zip(meta.tokens, meta.generic):
+        for word, generic in zip(meta.tokens, meta.generic, strict=False):
             if not generic:
                 reach[word] = max(reach.get(word, 0), 2 if meta.distinctive >= 12 else 1)
     known = set(reach)

@@ -5,7 +5,9 @@ matcher is built from category rows and rebuilt when they change.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -72,7 +74,7 @@ class NeedMatcher:
         return matches[0].category_id if matches else None
 
 
-def matcher_from_rows(rows) -> NeedMatcher:
+def matcher_from_rows(rows: Iterable[Any]) -> NeedMatcher:
     """Build from Category rows (ordered by position)."""
     return NeedMatcher(
         [

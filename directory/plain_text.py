@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from typing import Any, Optional, TypeVar
+from typing import Any, TypeVar
 
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
 _ANGLE_LINK = re.compile(r"<\s*((?:https?|mailto|javascript|vbscript|data)\s*:[^<>\s]*)\s*>", re.IGNORECASE)
@@ -41,26 +41,26 @@ TEXT_FIELDS = ("name", "organization", "description", "address", "area_label", "
                "eligibility_description", "fees_description", "application_process")
 
 
-def safe_url(url: Optional[str]) -> Optional[str]:
+def safe_url(url: str | None) -> str | None:
     """An ordinary web address (http or https, no spaces nor quotes), else None."""
     candidate = (url or "").strip()
     return candidate if _HTTP.match(candidate) else None
 
 
-def safe_email(email: Optional[str]) -> Optional[str]:
+def safe_email(email: str | None) -> str | None:
     candidate = (email or "").strip()
     return candidate if _EMAIL.match(candidate) and len(candidate) <= 200 else None
 
 
-def _markdown_link(match: re.Match) -> str:
-    words, target = match.group(1).strip(), match.group(2)
+def _markdown_link(match: re.Match[str]) -> str:
+    words, target = match.group(1).strip(), str(match.group(2))
     address = safe_url(target)
     if address and address != words:
         return f"{words} ({address})" if words else address
     return words
 
 
-def plain_text(text: Optional[str]) -> Optional[str]:
+def plain_text(text: str | None) -> str | None:
     """The words of `text` without markup, links that could run code, or invisible control characters."""
     if text is None:
         return None
@@ -90,10 +90,10 @@ def plain_result(result: T) -> T:
             cleaned = plain_text(value)
             if cleaned != value:
                 changes[name] = cleaned
-    if hasattr(result, "url") and getattr(result, "url") != safe_url(getattr(result, "url")):
-        changes["url"] = safe_url(getattr(result, "url"))
-    if hasattr(result, "email") and getattr(result, "email") != safe_email(getattr(result, "email")):
-        changes["email"] = safe_email(getattr(result, "email"))
+    if hasattr(result, "url") and result.url != safe_url(result.url):
+        changes["url"] = safe_url(result.url)
+    if hasattr(result, "email") and result.email != safe_email(result.email):
+        changes["email"] = safe_email(result.email)
     phones = getattr(result, "phones", None)
     if phones:
         cleaned_phones = tuple(

@@ -7,9 +7,10 @@ then given their zone, so a 9 h opening stays 9 h across a DST change.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -21,7 +22,7 @@ DEFAULT_TZ = TIMEZONE
 HORIZON_DAYS = 400  # seasonal services may reopen next spring
 
 _WEEKDAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR": rrule.FR, "SA": rrule.SA, "SU": rrule.SU}
-_FREQS = {"DAILY": rrule.DAILY, "WEEKLY": rrule.WEEKLY, "MONTHLY": rrule.MONTHLY, "YEARLY": rrule.YEARLY}
+_FREQS: dict[str, Any] = {"DAILY": rrule.DAILY, "WEEKLY": rrule.WEEKLY, "MONTHLY": rrule.MONTHLY, "YEARLY": rrule.YEARLY}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class ScheduleRule:
     description: str | None = None
 
     @classmethod
-    def from_row(cls, row) -> "ScheduleRule":
+    def from_row(cls, row: Any) -> ScheduleRule:
         return cls(
             freq=row.freq,
             interval=row.interval or 1,
@@ -145,7 +146,7 @@ def quebec_holidays(year: int) -> frozenset[dt.date]:
 
 
 def _occurrence_days(rule: ScheduleRule, first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    freq = _FREQS[rule.freq.upper()]
+    freq = _FREQS[(rule.freq or "").upper()]
     anchor = rule.dtstart or rule.valid_from
     if anchor is None:
         # Without an anchor, an interval > 1 has no phase; start far enough back
@@ -181,12 +182,15 @@ def openings(rule: ScheduleRule, start: dt.datetime, end: dt.datetime) -> Iterat
         last = min(last, rule.valid_to)
     if last < first:
         return
+    opens_at, closes_at = rule.opens_at, rule.closes_at
+    if opens_at is None or closes_at is None:  # `computable` said so; this tells the type checker
+        return
     for day in _occurrence_days(rule, first, last):
         if rule.closed_on_holidays and day in quebec_holidays(day.year):
             continue
-        opens = dt.datetime.combine(day, rule.opens_at, tzinfo=tz)
-        close_day = day if rule.closes_at > rule.opens_at else day + dt.timedelta(days=1)
-        closes = dt.datetime.combine(close_day, rule.closes_at, tzinfo=tz)
+        opens = dt.datetime.combine(day, opens_at, tzinfo=tz)
+        close_day = day if closes_at > opens_at else day + dt.timedelta(days=1)
+        closes = dt.datetime.combine(close_day, closes_at, tzinfo=tz)
         if closes <= start or opens >= end:
             continue
         yield opens, closes

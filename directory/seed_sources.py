@@ -113,9 +113,9 @@ def check_sources(sources: Any, where: str) -> Iterator[str]:
         date_text = str(source.get("date") or "")
         if not _DATE.match(date_text):
             yield f"{label}: date manquante ou invalide (AAAA-MM-JJ, AAAA-MM ou AAAA)"
-        elif _first_day(date_text) is None:
+        elif (first_day := _first_day(date_text)) is None:
             yield f"{label}: date impossible ({date_text})"
-        elif _first_day(date_text) > dt.date.today():
+        elif first_day > dt.date.today():
             yield f"{label}: date dans le futur ({date_text})"
         if source.get("kind") not in KINDS:
             yield f"{label}: kind doit être l'un de {sorted(KINDS)}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -80,7 +81,7 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s] if text else []
 
 
-def shorten(text: str, fits, ellipsis: str = "…") -> str:
+def shorten(text: str, fits: Callable[[str], bool], ellipsis: str = "…") -> str:
     """The longest clean beginning of `text` for which `fits(candidate)` is true, or "".
 
     Whole sentences first; when not even the first sentence fits, its longest

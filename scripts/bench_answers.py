@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchlib import percentile  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from actions import answers  # noqa: E402
 from actions.answer_model import Answer  # noqa: E402
-from benchlib import percentile  # noqa: E402
 from bot.sms_render import render_answer  # noqa: E402
 from directory.db import create_schema, make_engine, open_session  # noqa: E402
 from directory.gazetteer import default_gazetteer  # noqa: E402

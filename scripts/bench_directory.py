@@ -16,12 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import percentile
 from sqlalchemy import insert, select
 
-from benchlib import percentile
 from directory.db import create_schema, make_engine, open_session
 from directory.gazetteer import default_gazetteer
-from directory.models import Category, Municipality, Schedule, Service, ServiceArea, Organization, service_category
+from directory.models import Category, Municipality, Organization, Schedule, Service, ServiceArea, service_category
 from directory.search import TZ, search
 from directory.seed import SeedReport, load_categories, load_geography
 
@@ -110,13 +110,13 @@ def main() -> int:
             for _ in range(50):
                 search(session, rng.choice(categories), rng.choice(places), now=now, limit=3)
             samples, free_text = [], []
-            for i in range(args.rounds):
+            for _ in range(args.rounds):
                 need, place = rng.choice(categories), rng.choice(places)
                 start = time.perf_counter()
                 search(session, need, place, now=now, limit=3)
                 samples.append(time.perf_counter() - start)
             report("recherche (catégorie)", samples)
-            for i in range(max(200, args.rounds // 4)):
+            for _ in range(max(200, args.rounds // 4)):
                 start = time.perf_counter()
                 search(session, rng.choice(["bouffe", "frigo partagé", "popote roulante", "parler à quelqu'un"]),
                        rng.choice(PLACE_INPUTS[:7]), now=now, limit=3)

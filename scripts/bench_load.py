@@ -23,9 +23,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 import httpx
@@ -33,8 +33,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.launcher import Ports, Stack, rasa_command, runtime_endpoints, start_stack, wait_ready, wait_stack  # noqa: E402
 from benchlib import free_port, percentile  # noqa: E402
+
+from bot.launcher import Ports, Stack, rasa_command, runtime_endpoints, start_stack, wait_ready, wait_stack  # noqa: E402
 from directory.seed import prepare_database  # noqa: E402
 
 SMS_TOKEN = "bench-auth-token-0123456789"

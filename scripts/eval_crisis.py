@@ -17,8 +17,8 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 
 import yaml
 
@@ -40,27 +40,27 @@ LEVEL_INTENTS = {
 CRISIS_INTENTS = set(LEVEL_INTENTS.values())
 
 
-def load_set(path: Path = EVAL_SET) -> Dict[str, List]:
+def load_set(path: Path = EVAL_SET) -> dict[str, list]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     crisis = [(str(text), level) for level, texts in data["crisis"].items() for text in texts]
     return {"crisis": crisis, "not_crisis": [str(t) for t in data["not_crisis"]]}
 
 
-def score(data: Dict[str, List], predict: Callable[[List[str]], List[Optional[str]]]) -> Dict:
+def score(data: dict[str, list], predict: Callable[[list[str]], list[str | None]]) -> dict:
     """Figures of a predictor mapping texts to an intent name (or None)."""
     crisis_texts = [t for t, _ in data["crisis"]]
     crisis_pred = predict(crisis_texts)
     other_pred = predict(data["not_crisis"])
-    missed = [(t, lvl) for (t, lvl), p in zip(data["crisis"], crisis_pred) if p not in CRISIS_INTENTS]
+    missed = [(t, lvl) for (t, lvl), p in zip(data["crisis"], crisis_pred, strict=False) if p not in CRISIS_INTENTS]
     wrong_level = [
-        (t, lvl, p) for (t, lvl), p in zip(data["crisis"], crisis_pred)
+        (t, lvl, p) for (t, lvl), p in zip(data["crisis"], crisis_pred, strict=False)
         if p in CRISIS_INTENTS and p != LEVEL_INTENTS[lvl]
     ]
-    false_crisis = [(t, p) for t, p in zip(data["not_crisis"], other_pred) if p in CRISIS_INTENTS]
+    false_crisis = [(t, p) for t, p in zip(data["not_crisis"], other_pred, strict=False) if p in CRISIS_INTENTS]
     n_crisis, n_other = len(data["crisis"]), len(data["not_crisis"])
     per_level = {}
     for level, intent in LEVEL_INTENTS.items():
-        rows = [p for (_, lvl), p in zip(data["crisis"], crisis_pred) if lvl == level]
+        rows = [p for (_, lvl), p in zip(data["crisis"], crisis_pred, strict=False) if lvl == level]
         per_level[level] = (sum(p == intent for p in rows), len(rows))
     return {
         "crisis_messages": n_crisis,
@@ -75,18 +75,18 @@ def score(data: Dict[str, List], predict: Callable[[List[str]], List[Optional[st
     }
 
 
-def pattern_predictor(texts: List[str]) -> List[Optional[str]]:
+def pattern_predictor(texts: list[str]) -> list[str | None]:
     from bot.nlu.crisis import detect_crisis
 
     return [detect_crisis(t) for t in texts]
 
 
-def model_predictor(model: Path) -> Callable[[List[str]], List[Optional[str]]]:
+def model_predictor(model: Path) -> Callable[[list[str]], list[str | None]]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
 
-    def predict(texts: List[str]) -> List[Optional[str]]:
+    def predict(texts: list[str]) -> list[str | None]:
         async def parse_all():
             return [await agent.parse_message(t) for t in texts]
 
@@ -95,14 +95,14 @@ def model_predictor(model: Path) -> Callable[[List[str]], List[Optional[str]]]:
     return predict
 
 
-def overlap(data: Dict[str, List]) -> List[tuple]:
+def overlap(data: dict[str, list]) -> list[tuple]:
     from eval_nlu import near_copies, training_texts
 
     texts = [t for t, _ in data["crisis"]] + data["not_crisis"]
     return near_copies(texts, training_texts(ROOT / "data" / "nlu"))
 
 
-def print_report(report: Dict, source: str) -> None:
+def print_report(report: dict, source: str) -> None:
     line = "-" * 64
     print(line)
     print(f"Crise — {source}")
@@ -123,7 +123,7 @@ def print_report(report: Dict, source: str) -> None:
     print(line)
 
 
-def failures(report: Dict, min_level: float, max_false: float) -> List[str]:
+def failures(report: dict, min_level: float, max_false: float) -> list[str]:
     found = []
     if report["recall"] < 1.0:
         found.append(f"crisis recall {report['recall']:.3f} < 1.0")
@@ -134,7 +134,7 @@ def failures(report: Dict, min_level: float, max_false: float) -> List[str]:
     return found
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="model archive (default: models/phare.tar.gz)")
     parser.add_argument("--patterns", action="store_true", help="evaluate detect_crisis alone (no model)")

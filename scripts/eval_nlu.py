@@ -25,7 +25,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -51,7 +51,7 @@ def _norm(text: str) -> str:
     return fold(text)
 
 
-def load_examples(path: Path) -> List[Dict[str, Any]]:
+def load_examples(path: Path) -> list[dict[str, Any]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
@@ -74,7 +74,7 @@ def load_examples(path: Path) -> List[Dict[str, Any]]:
 NEAR_COPY = 90  # rapidfuzz score (0-100) from which two messages count as the same
 
 
-def near_copies(texts: List[str], train_texts: List[str], threshold: int = NEAR_COPY) -> List[tuple]:
+def near_copies(texts: list[str], train_texts: list[str], threshold: int = NEAR_COPY) -> list[tuple]:
     """(text, training example) pairs where the evaluation text is a copy or a near paraphrase.
 
     Compared on the folded text: character similarity (fuzz.ratio) or the same
@@ -103,11 +103,11 @@ def near_copies(texts: List[str], train_texts: List[str], threshold: int = NEAR_
     return found
 
 
-def training_texts(train_path: Path) -> List[str]:
+def training_texts(train_path: Path) -> list[str]:
     return [e["text"] for e in load_examples(train_path)] if train_path.exists() else []
 
 
-def training_overlap(heldout: List[Dict[str, Any]], train_path: Path) -> List[str]:
+def training_overlap(heldout: list[dict[str, Any]], train_path: Path) -> list[str]:
     """Held-out messages that are copies or near paraphrases of a training example."""
     return [f"{text}  ~  {example}" for text, example in near_copies([e["text"] for e in heldout], training_texts(train_path))]
 
@@ -123,7 +123,7 @@ def load_gazetteer():
         return None
 
 
-async def parse_all(model: Path, texts: List[str]) -> List[Dict[str, Any]]:
+async def parse_all(model: Path, texts: list[str]) -> list[dict[str, Any]]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -147,16 +147,16 @@ def _overlaps(a: tuple, b: dict) -> bool:
 
 
 def evaluate(
-    examples: List[Dict[str, Any]],
-    parses: List[Dict[str, Any]],
+    examples: list[dict[str, Any]],
+    parses: list[dict[str, Any]],
     gazetteer: Any = None,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     from sklearn.metrics import f1_score, precision_recall_fscore_support
 
     gold = [e["intent"] for e in examples]
     pred = [(p.get("intent") or {}).get("name") or "None" for p in parses]
     pred_before_fallback = []
-    for p, final in zip(parses, pred):
+    for p, final in zip(parses, pred, strict=False):
         ranking = p.get("intent_ranking") or []
         if final == FALLBACK and len(ranking) > 1:
             pred_before_fallback.append(ranking[1].get("name"))
@@ -165,8 +165,8 @@ def evaluate(
 
     labels = sorted(set(gold))
     n = len(gold)
-    accuracy = sum(g == p for g, p in zip(gold, pred)) / n
-    accuracy_raw = sum(g == p for g, p in zip(gold, pred_before_fallback)) / n
+    accuracy = sum(g == p for g, p in zip(gold, pred, strict=False)) / n
+    accuracy_raw = sum(g == p for g, p in zip(gold, pred_before_fallback, strict=False)) / n
     macro_f1 = f1_score(gold, pred, labels=labels, average="macro", zero_division=0)
     precision, recall, f1, support = precision_recall_fscore_support(
         gold, pred, labels=labels, zero_division=0
@@ -191,7 +191,7 @@ def evaluate(
         sum(gold[i] == pred[i] for i in crisis_idx) / len(crisis_idx) if crisis_idx else None
     )
     false_crisis = [
-        i for i, (g, p) in enumerate(zip(gold, pred))
+        i for i, (g, p) in enumerate(zip(gold, pred, strict=False))
         if p.startswith("crisis_") and not g.startswith("crisis_")
     ]
 
@@ -253,11 +253,11 @@ def evaluate(
     }
 
 
-def _pct(value: Optional[float]) -> str:
+def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:5.1f} %"
 
 
-def print_report(report: Dict[str, Any], model: Path, heldout: Path, verbose: bool) -> None:
+def print_report(report: dict[str, Any], model: Path, heldout: Path, verbose: bool) -> None:
     line = "-" * 64
     print(line)
     print(f"Modèle      : {model}")
@@ -306,7 +306,7 @@ def print_report(report: Dict[str, Any], model: Path, heldout: Path, verbose: bo
     print(line)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="model archive (default: newest in models/)")
     parser.add_argument("--heldout", type=Path, default=ROOT / "tests" / "nlu" / "heldout.yml")

@@ -27,8 +27,8 @@ import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Optional
 
 import httpx
 from twilio.request_validator import RequestValidator
@@ -48,8 +48,8 @@ def fake_number() -> str:
     return f"+1418555{random.randint(0, 9999):04d}"
 
 
-def twilio_params(body: Optional[str], sender: Optional[str], to: str = DEFAULT_TO, media: tuple = (),
-                  extra: Optional[Mapping[str, str]] = None) -> dict:
+def twilio_params(body: str | None, sender: str | None, to: str = DEFAULT_TO, media: tuple = (),
+                  extra: Mapping[str, str] | None = None) -> dict:
     """The form Twilio posts for an incoming SMS/MMS (same field names)."""
     sid = "SM" + uuid.uuid4().hex
     params = {
@@ -76,8 +76,8 @@ def webhook_url(base: str) -> str:
     return base.rstrip("/") + WEBHOOK_PATH
 
 
-def post(client: httpx.Client, server: str, params: Mapping[str, str], token: Optional[str] = None,
-         public_url: Optional[str] = None, signed_url: Optional[str] = None) -> httpx.Response:
+def post(client: httpx.Client, server: str, params: Mapping[str, str], token: str | None = None,
+         public_url: str | None = None, signed_url: str | None = None) -> httpx.Response:
     """POST the form to the server; signed for `public_url` (the address Twilio would call)."""
     headers = {}
     if token:
@@ -111,7 +111,7 @@ def show(messages: list[str], elapsed: float, out=sys.stdout) -> None:
         print("  └─", file=out)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     numbers = [item.split("=")[0].strip() for item in (os.environ.get("PHARE_SMS_NUMBERS") or "").split(",") if "=" in item]
     parser = argparse.ArgumentParser(description="Simulateur de texto pour Phare (webhooks Twilio signés).")
     parser.add_argument("--url", default=os.environ.get("PHARE_RASA_URL")

@@ -7,6 +7,10 @@ RASA=.venv/bin/rasa
 export RASA_TELEMETRY_ENABLED=false
 started=$(date +%s)
 
+echo "== Lint et types (ruff, mypy strict sur le cœur du répertoire)"
+$PY -m ruff check .
+$PY -m mypy
+
 echo "== Données Rasa (rasa data validate)"
 $RASA data validate --fail-on-warnings --quiet
 

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from servers import POSTGRES_ADMIN_URL, REDIS_TEST_URL, postgres_reason, redis_reason
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
-from servers import POSTGRES_ADMIN_URL, REDIS_TEST_URL, postgres_reason, redis_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 

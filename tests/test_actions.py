@@ -184,6 +184,7 @@ def test_failure_still_answers_with_211(monkeypatch):
 
 def test_need_log_is_anonymous(seeded_engine):
     from sqlalchemy import select
+
     from directory.db import open_session
     from directory.models import NeedLog
 

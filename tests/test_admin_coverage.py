@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import TEST_DATABASE, fresh_postgres_database
 from sqlalchemy import select
 
-from conftest import TEST_DATABASE, fresh_postgres_database
 from directory.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import Service, User

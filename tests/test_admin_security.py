@@ -51,7 +51,7 @@ class Web:
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
 
-    def start(self) -> "Web":
+    def start(self) -> Web:
         self.process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(self.port)], cwd=ROOT,
                                         env={**os.environ, **self.env}, stdout=open(self.log, "ab"),
                                         stderr=subprocess.STDOUT, start_new_session=True)

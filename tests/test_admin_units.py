@@ -287,7 +287,7 @@ def test_password_hash_and_session_signature(seeded_engine, monkeypatch):
     assert auth.load_session(cookie) == data
     assert auth.load_session(cookie[:-2] + ("A" if cookie[-1] != "A" else "B") + cookie[-1]) is None
     assert auth.load_session(cookie, max_age=-1) is None
-    assert auth.csrf_ok(data, data["csrf"]) and not auth.csrf_ok(data, "forged") and not auth.csrf_ok(data, "jeton-forgé") and not auth.csrf_ok(data, None)
+    assert auth.csrf_ok(data, data["csrf"]) and not auth.csrf_ok(data, "forged") and not auth.csrf_ok(data, "jeton-forgé") and not auth.csrf_ok(data, None)  # noqa: E501 (a pattern or a sentence reads best whole)
     assert auth.password_problem("court") and auth.password_problem("assez long, oui") is None
 
 

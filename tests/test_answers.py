@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from actions import answers
-from actions.answer_model import DETAILS, NO_MORE, NONE_LOCAL, RESULTS, Answer, details_payload, is_answer_payload
+from actions.answer_model import DETAILS, NO_MORE, RESULTS, Answer, details_payload, is_answer_payload
 from bot.sms_render import MORE_PROMPT, menu_choices, render, render_answer
 from bot.sms_text import count_segments
 from directory.gazetteer import Place
@@ -189,7 +189,8 @@ def test_golden_answers(name):
 
 # ---------------------------------------------------------------- properties (hypothesis)
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 PROMPT_LINE = re.compile(r"^(Détails : répondez [\d, ou]+\.)?\s*(La suite : PLUS\.)?$")
 
@@ -251,11 +252,12 @@ def test_every_generated_sms_answer_fits_and_names_a_phone(found, page, normal, 
 @pytest.fixture(scope="module")
 def directory_results(seeded_engine):
     """Every need at every MRC and a few towns, as searched in the seeded directory."""
+    from sqlalchemy import select
+
     from directory.db import open_session
     from directory.gazetteer import default_gazetteer
     from directory.models import Category
     from directory.search import search
-    from sqlalchemy import select
 
     gazetteer = default_gazetteer()
     places = ["Matane", "Trois-Pistoles", "Rimouski", "Amqui", "Pohénégamook", "La Pocatière", "Mont-Joli",

@@ -17,8 +17,8 @@ import pytest
 from directory.gazetteer import (
     DATA_DIR,
     GENERIC_WORDS,
-    WEAK_KEYS,
     NEAR_WORDS_FILE,
+    WEAK_KEYS,
     Gazetteer,
     Place,
     Resolution,
@@ -311,7 +311,7 @@ def test_mrc_forms(gaz, text, mrc_id):
     assert_mrc(gaz.resolve(text), mrc_id)
 
 
-@pytest.mark.parametrize("text", ["Bas-Saint-Laurent", "BSL", "Bas-du-Fleuve", "Bas-St-Laurent", "bas st laurent", "bas du fleuve", "le Bas-Saint-Laurent"])
+@pytest.mark.parametrize("text", ["Bas-Saint-Laurent", "BSL", "Bas-du-Fleuve", "Bas-St-Laurent", "bas st laurent", "bas du fleuve", "le Bas-Saint-Laurent"])  # noqa: E501 (a pattern or a sentence reads best whole)
 def test_region(gaz, text):
     resolution = gaz.resolve(text)
     assert resolution.status == "found"
@@ -494,7 +494,7 @@ def test_postal_codes_from_the_data(gaz, row):
                 assert resolution.place.municipality_id == (row["municipality_id"] or None)
 
 
-@pytest.mark.parametrize("code,municipality_id", [("g5l 3a1", "rimouski"), ("G5R2B5", "riviere-du-loup"), ("G5T-1A1", "degelis"), ("G4W 2L1", "matane")])
+@pytest.mark.parametrize("code,municipality_id", [("g5l 3a1", "rimouski"), ("G5R2B5", "riviere-du-loup"), ("G5T-1A1", "degelis"), ("G4W 2L1", "matane")])  # noqa: E501 (a pattern or a sentence reads best whole)
 def test_urban_full_code(gaz, code, municipality_id):
     resolution = gaz.resolve(code)
     assert_municipality(resolution, municipality_id)
@@ -664,7 +664,7 @@ def test_no_false_positive_in_ordinary_sentences(gaz, sentence):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", None, "😀😀🙂", "'; DROP TABLE service; --", "x" * 5000, "Saint-" * 900, "é" * 5000, "\x00\x01", "G" * 5000, "1234567890" * 500, "ǅ ß ﬁ ⅷ"],
+    ["", "   ", None, "😀😀🙂", "'; DROP TABLE service; --", "x" * 5000, "Saint-" * 900, "é" * 5000, "\x00\x01", "G" * 5000, "1234567890" * 500, "ǅ ß ﬁ ⅷ"],  # noqa: E501 (a pattern or a sentence reads best whole)
 )
 def test_bad_input_never_raises(gaz, text):
     # The inner scan itself must cope (the public methods also guard against any exception).

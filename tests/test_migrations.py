@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from directory.db import make_engine, open_session
 from directory.migrate import current_revision, head_revision, upgrade

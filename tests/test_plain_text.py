@@ -63,10 +63,8 @@ def test_search_results_are_plain():
 def test_search_applies_it(session):
     from sqlalchemy import select
 
-    from directory.models import Service
+    from directory.models import Service, ServiceArea
     from directory.search import search
-
-    from directory.models import ServiceArea
 
     # A region-wide line: found by its categories whatever the place.
     service = session.execute(select(Service).join(ServiceArea).where(

@@ -5,7 +5,6 @@ import os
 import time
 
 import pytest
-
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text

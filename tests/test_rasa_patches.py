@@ -84,7 +84,8 @@ def test_hung_action_server_times_out(monkeypatch):
     action = RemoteAction("action_find_services", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
     tracker = DialogueStateTracker("s", [])
     started = time.monotonic()
-    with pytest.raises(Exception):
+    # Rasa wraps the timeout in its own error classes; any error, quickly, is the point.
+    with pytest.raises(Exception):  # noqa: B017
         asyncio.run(action.run(None, None, tracker, Domain.empty()))
     assert time.monotonic() - started < 3
     listener.close()

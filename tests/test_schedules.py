@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from directory.formatting import format_moment, format_opening, format_phone, format_date, mrc_display, tel_uri
+from directory.formatting import format_date, format_moment, format_opening, format_phone, mrc_display, tel_uri
 from directory.schedules import ScheduleError, ScheduleRule, opening_status, parse_byday, quebec_holidays, validate
 
 TZ = ZoneInfo("America/Toronto")

@@ -141,8 +141,9 @@ def test_unknown_need_free_text(session):
 
 def test_seed_twice_changes_nothing(seeded_engine):
     from sqlalchemy import func, select
+
     from directory.db import open_session
-    from directory.models import Organization, Service, ServiceArea, Phone, Category
+    from directory.models import Category, Organization, Phone, Service, ServiceArea
     from directory.seed import seed_all
 
     def counts():

@@ -156,7 +156,8 @@ def empty_directory(tmp_path):
     """A fresh SQLite directory with geography and categories only."""
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     create_schema(engine)
-    from directory.seed import load_categories as load_category_rows, load_geography
+    from directory.seed import load_categories as load_category_rows
+    from directory.seed import load_geography
 
     with open_session(engine) as session:
         report = SeedReport()
@@ -266,7 +267,7 @@ def test_seed_twice_changes_nothing_and_keeps_staff_edits(seeded_engine):
 def test_every_seeded_fact_has_its_source_row(session):
     """What the files say is what the database holds: one row per supported fact."""
     expected = 0
-    for _path, org, service in services():
+    for _path, _org, service in services():
         expected += sum(len(s.get("supports") or []) for s in service.get("sources") or [])
     expected += sum(len(s.get("supports") or []) for _p, org in entries() for s in org.get("sources") or [])
     assert session.execute(select(func.count()).select_from(FactSource)).scalar() == expected

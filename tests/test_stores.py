@@ -91,11 +91,11 @@ def test_a_ticket_issued_while_another_finishes_is_not_lost(redis_url):
         start = threading.Barrier(2)
         issued: list[int] = []
 
-        def finish_first() -> None:
+        def finish_first(start=start, conversation=conversation, first=first) -> None:
             start.wait()
             stores[0].cleanup(conversation, first)
 
-        def issue_second() -> None:
+        def issue_second(start=start, conversation=conversation, issued=issued) -> None:
             start.wait()
             issued.append(stores[1].issue_ticket(conversation, lock_lifetime=60))
 

@@ -6,7 +6,8 @@ database that has turned read-only (bot.db_health).
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Text, Tuple
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -23,9 +24,9 @@ def sql_engine(tracker_store: Any) -> Any:
     return getattr(inner, "engine", None)
 
 
-async def readiness(agent: Any) -> Tuple[int, Dict[str, Any]]:
+async def readiness(agent: Any) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) of the health check for this agent: 200 when everything is ready, else 503."""
-    status: Dict[str, Any] = {"model": bool(agent and agent.is_ready())}
+    status: dict[str, Any] = {"model": bool(agent and agent.is_ready())}
     reasons = []
     try:
         await agent.tracker_store.retrieve("__phare_health__")
@@ -60,7 +61,7 @@ class HealthInput(InputChannel):
     """Not a chat channel: a readiness check for load balancers and systemd."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "health"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

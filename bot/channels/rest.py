@@ -19,7 +19,8 @@ Rasa's `?stream=true` mode is not offered (the widget does not use it).
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -36,7 +37,7 @@ __all__ = ["MAX_MESSAGE_CHARS", "RestInput", "domain_vocabulary"]
 JSON_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def domain_vocabulary(request: Request) -> tuple[Optional[list], Optional[list]]:
+def domain_vocabulary(request: Request) -> tuple[list | None, list | None]:
     """The intents and entities of the loaded model's domain (None before a model is loaded)."""
     agent = getattr(request.app.ctx, "agent", None)
     domain = getattr(agent, "domain", None)
@@ -47,7 +48,7 @@ def domain_vocabulary(request: Request) -> tuple[Optional[list], Optional[list]]
 
 class RestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -32,7 +33,7 @@ DEFAULT_TURN_TIMEOUT = 8.0
 _background: set = set()  # turns that outlived their timeout, kept referenced until they end
 
 
-def turn_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+def turn_timeout(env: Mapping[str, str] | None = None) -> float:
     """PHARE_TURN_TIMEOUT in seconds; a value that is not a number of seconds stops the start-up in French."""
     return float(env_number("PHARE_TURN_TIMEOUT", DEFAULT_TURN_TIMEOUT, minimum=0.1, maximum=300, integer=False,
                             env=env))
@@ -73,7 +74,7 @@ class CountingOutputChannel(OutputChannel):
         return getattr(self.inner, attribute)
 
 
-def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]], timeout: Optional[float] = None,
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]], timeout: float | None = None,
                  deadline: bool = True) -> Callable[[UserMessage], Awaitable[Any]]:
     """The handler, never silent; `deadline=False` for a channel with its own (SMS: PLUS for late answers)."""
     limit = (turn_timeout() if timeout is None else timeout) if deadline else None

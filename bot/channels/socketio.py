@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
@@ -29,7 +30,7 @@ ERROR_EVENT = "phare_error"
 
 class SocketIOInput(RasaSocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -40,11 +41,11 @@ class SocketIOInput(RasaSocketIOInput):
         rasa_message = sio.handlers[namespace][self.user_message_evt]
         channel = self
 
-        async def refuse(sid: Text, reason: str) -> None:
+        async def refuse(sid: str, reason: str) -> None:
             logger.info("socket.io event refused")
             await sio.emit(ERROR_EVENT, {"error": "bad_request", "message": reason}, room=sid, namespace=namespace)
 
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             if data is None or (isinstance(data, dict) and data.get("session_id") is None):
                 # A new conversation, with an id of the widget's shape (Rasa would make uuid4().hex).
                 return await rasa_session_request(sid, {"session_id": str(uuid.uuid4())})
@@ -53,7 +54,7 @@ class SocketIOInput(RasaSocketIOInput):
                 return await refuse(sid, BAD_SENDER)
             return await rasa_session_request(sid, {**data, "session_id": session_id})
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return await refuse(sid, BAD_BODY)
             if channel.session_persistence:
@@ -64,7 +65,7 @@ class SocketIOInput(RasaSocketIOInput):
             text = data.get("message", "")
             if not isinstance(text, str):
                 return await refuse(sid, BAD_MESSAGE)
-            raw_metadata: Optional[Any] = data.get(channel.metadata_key)
+            raw_metadata: Any | None = data.get(channel.metadata_key)
             if isinstance(raw_metadata, str):
                 try:
                     raw_metadata = json.loads(raw_metadata)

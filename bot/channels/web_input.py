@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Collection, Dict, Optional
+from typing import Any
 
 MAX_MESSAGE_CHARS = 2000
 WEB_SENDER = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -32,7 +33,7 @@ BAD_SENDER = "Requête invalide : identifiant de conversation non reconnu."
 BAD_MESSAGE = "Requête invalide : « message » doit être du texte."
 
 
-def web_sender(value: Any) -> Optional[str]:
+def web_sender(value: Any) -> str | None:
     """The sender id, lower-cased, if it has the widget's shape; else None."""
     if not isinstance(value, str) or len(value) > 36:
         return None
@@ -40,7 +41,7 @@ def web_sender(value: Any) -> Optional[str]:
     return lowered if WEB_SENDER.match(lowered) else None
 
 
-def web_text(text: str, intents: Optional[Collection[str]], entities: Optional[Collection[str]] = None) -> str:
+def web_text(text: str, intents: Collection[str] | None, entities: Collection[str] | None = None) -> str:
     """The text as Rasa should read it: a known button payload stays, other leading slashes go."""
     text = text[:MAX_MESSAGE_CHARS]
     stripped = text.strip()
@@ -65,7 +66,7 @@ def _known_payload(text: str, intents: Collection[str], entities: Collection[str
     return isinstance(values, dict) and all(key in entities for key in values)
 
 
-def web_metadata(raw: Any) -> Dict[str, str]:
+def web_metadata(raw: Any) -> dict[str, str]:
     """What a web front end may say about itself: the MRC of the embedding site. The channel is always "web"."""
     metadata = {"channel": "web"}
     if isinstance(raw, dict):
@@ -87,7 +88,7 @@ class BadRequest(ValueError):
 class RestMessage:
     sender: str
     text: str
-    metadata: Dict[str, str]
+    metadata: dict[str, str]
 
 
 def parse_rest_body(body: bytes) -> RestMessage:

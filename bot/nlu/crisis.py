@@ -27,7 +27,7 @@ only added when the phrase is an unambiguous crisis signal.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -304,7 +304,7 @@ _SUICIDE = [
     r"(?!\s+(?:de|d|du|des|avec|a cause)\b(?!\s+(?:vivre|la vie|ma vie|toute|tout|rien|moi|exister|souffrir|continuer)\b))",
     r"\bjen (?:peux|peu|peut) (?:pu|plus|pus)\b(?!\s+(?:de|d|du|des|avec)\b(?!\s+(?:vivre|la vie|ma vie|toute|tout|rien|moi)\b))",
     r"\bpas\b(?: \w+){0,5} (?:passer|toffer|tougher|survivre a) (?:a travers )?(?:la|cette|une autre) nuit\b",
-    r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",
+    r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",  # noqa: E501 (a pattern or a sentence reads best whole)
     r"\b(?:me )?rendrai (?:pas|pu|plus|jamais) (?:a|jusqu a) demain\b",
     r"\bexisterai (?:pu|plus|pas)\b",
     r"\b(?:aurai\w*|serai\w*|porterai\w*)\b(?: \w+){0,5} si (?:j etais|jetais|je serais) (?:pu|plus|pas) la\b",
@@ -316,12 +316,12 @@ _SUICIDE = [
     r"(?:\benvie (?:de|d)|\bgout (?:de|d)|\bgoute (?:de|d)|\bj?(?:veux|veu|vx|ve)\b|\bvoudrais\b|\baimerais(?: ca)?\b|\bsouhaite\b)"
     r"\s+(?:juste\s+|seulement\s+|tellement\s+)?(?:disparaitre|m effacer|meffacer)\b"
     r"(?!\s+(?:sous|une|un|au|a la|en|pour (?:la|une|le|un|quelques|les)|quelques|dans|de la ville|d ici))",
-    r"\b(?:tanne|tannee|tanner|fatigue|fatiguee|ecoeure|ecoeuree|ecoeurer|ecoeurant|bout|epuise|epuisee)\b (?:de|d) (?:vivre|la vie|ma vie|exister)\b",
+    r"\b(?:tanne|tannee|tanner|fatigue|fatiguee|ecoeure|ecoeuree|ecoeurer|ecoeurant|bout|epuise|epuisee)\b (?:de|d) (?:vivre|la vie|ma vie|exister)\b",  # noqa: E501 (a pattern or a sentence reads best whole)
     r"\b(?:ca|sa|ça) donne quoi (?:de|d) (?:vivre|continuer|rester en vie|etre en vie)\b",
     r"\bpourquoi (?:je )?(?:continuer|continuerais|continue) (?:a|de) vivre\b|\bpourquoi vivre\b",
     r"\b(?:raison|raisons) (?:de|d) (?:rester|etre) (?:sur (?:la|cette) terre|en vie|icitte|ici)\b",
     r"\b(?:c est|cest|ce sera|ca sera) ma derniere (?:soiree|nuit|journee)\b(?! (?:de|d|a|au|en)\b)",
-    r"\b(?:dit|dire|fait|faire|fais) (?:bye|adieu|mes adieux|ses adieux)\b(?: \w+){0,2}? a (?:tout le monde|toute le monde|ma famille|mes enfants|mes proches)\b",
+    r"\b(?:dit|dire|fait|faire|fais) (?:bye|adieu|mes adieux|ses adieux)\b(?: \w+){0,2}? a (?:tout le monde|toute le monde|ma famille|mes enfants|mes proches)\b",  # noqa: E501 (a pattern or a sentence reads best whole)
     r"\b(?:texte|ecrit|envoye|envoyer|fait|faire|laisse)\w* (?:des|ses|mes|leurs) adieux\b",
     r"\bsert a rien que je (?:reste|vive|sois la|continue|sois en vie)\b",
     r"\bpens\w* a la mort\b",
@@ -349,7 +349,7 @@ _SUICIDE = [
     r"\b(?:jme|je me|j me) tue\b(?! (?:a|au|pour|de|d)\b)",
     r"\bdes pensees de mort\b",
     r"\b(?:pu|plus|pus) capable (?:de|d) (?:endurer|supporter|toffer|tougher) (?:la vie|ma vie|de vivre|la vie)\b",
-    r"\bj?(?:voudrais|aimerais|prefererais|souhaiterais|aimerais mieux|aimerais ca|veux|veu)\b(?: mieux)? (?:juste )?etre (?:mort|morte|morts|mortes)\b",
+    r"\bj?(?:voudrais|aimerais|prefererais|souhaiterais|aimerais mieux|aimerais ca|veux|veu)\b(?: mieux)? (?:juste )?etre (?:mort|morte|morts|mortes)\b",  # noqa: E501 (a pattern or a sentence reads best whole)
     # English
     r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) myself\b",
     r"\bend(?:ing)? (?:my life|it all)\b",
@@ -409,11 +409,11 @@ _COMPILED = {
 }
 
 
-def _any(patterns: List[re.Pattern], text: str) -> bool:
+def _any(patterns: list[re.Pattern], text: str) -> bool:
     return any(p.search(text) for p in patterns)
 
 
-def detect_crisis(text: str) -> Optional[str]:
+def detect_crisis(text: str) -> str | None:
     """The crisis intent a message expresses, or None.
 
     Returns "crisis_medical" (911 now), "crisis_violence", "crisis_suicide"
@@ -454,23 +454,23 @@ class CrisisOverride(GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "CrisisOverride":
+    ) -> CrisisOverride:
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             crisis = detect_crisis(message.get(TEXT) or "")
             if crisis is not None:

@@ -19,7 +19,7 @@ interpreters) unless it is a crisis.
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -56,7 +56,7 @@ def _identifier():
     return identifier
 
 
-def detect_language(text: str) -> Optional[str]:
+def detect_language(text: str) -> str | None:
     """ "fr", "en" or "es" when the message clearly is; None when it cannot tell."""
     words = [w for w in fold(text or "").split() if not w.isdigit()]
     telling = [w for w in words if w not in _NEUTRAL]
@@ -75,23 +75,23 @@ class LanguageDetector(GraphComponent):
     """Adds the `language` entity; other languages become `other_language` (never over a crisis)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if text.startswith("/"):

@@ -10,14 +10,14 @@ enough and DIET never sees a postal_code annotation.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any
 
+import rasa.shared.utils.io
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.extractors.regex_entity_extractor import RegexEntityExtractor
 from rasa.nlu.utils import pattern_utils
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
 
 @DefaultV1Recipe.register(
@@ -27,7 +27,7 @@ class PostalCodeExtractor(RegexEntityExtractor):
     """RegexEntityExtractor restricted to the regexes named in `entities`."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             **RegexEntityExtractor.get_default_config(),
             "use_lookup_tables": False,

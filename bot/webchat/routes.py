@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import httpx
 from jinja2 import Environment, FileSystemLoader
@@ -82,7 +82,7 @@ class DemoSite:
     name: str
     accent: str
     position: str = "right"
-    greeting: Optional[str] = None
+    greeting: str | None = None
 
     @property
     def display(self) -> str:
@@ -94,7 +94,7 @@ class DemoSite:
 
 # Ids, names and accent colours (at least 4.5:1 with white text) come from the
 # geography data (directory.geography); only the demo-page presets live here.
-_DEMO_PRESETS: Dict[str, Dict[str, str]] = {
+_DEMO_PRESETS: dict[str, dict[str, str]] = {
     "les-basques": {
         "greeting": "Bonjour! Ici Phare, pour les gens des Basques et de tout le Bas-Saint-Laurent. "
                     "Que cherchez-vous aujourd'hui? Demander de l'aide, c'est normal.",
@@ -150,7 +150,7 @@ def api_error(status: int, code: str, message: str):
     return api_json({"error": code, "message": message}, status=status)
 
 
-def read_body(request: Request) -> Optional[dict]:
+def read_body(request: Request) -> dict | None:
     try:
         body = request.json
     except (InvalidUsage, ValueError):
@@ -158,7 +158,7 @@ def read_body(request: Request) -> Optional[dict]:
     return body if isinstance(body, dict) else None
 
 
-def valid_sender(value: Any) -> Optional[str]:
+def valid_sender(value: Any) -> str | None:
     if isinstance(value, str) and SENDER_RE.match(value.lower()):
         return value.lower()
     return None
@@ -212,7 +212,7 @@ async def webchat_static(_request: Request, name: str):
 
 # --- Chat: proxy to Rasa ---------------------------------------------------
 
-_client: Optional[httpx.AsyncClient] = None
+_client: httpx.AsyncClient | None = None
 
 
 def _http_client() -> httpx.AsyncClient:

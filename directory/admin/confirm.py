@@ -18,8 +18,8 @@ from .. import mail
 from ..models import Organization, Service, ServiceAtLocation, utcnow
 from . import history, messages, tokens
 from .forms import clean, normalize_email, normalize_extension, normalize_phone, normalize_url
-from .schedule_form import preview_sentence
 from .routes import Ctx, admin_page, blueprint, load_organization, names_for_history, redirect, render, today
+from .schedule_form import preview_sentence
 
 MAX_PHONES = 3
 _POSTAL = re.compile(r"^[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d$")
@@ -154,7 +154,7 @@ def listing_corrected(request, ctx: Ctx, token: str):
     history.record_simple(ctx.db, "organization", org.id, before_org,
                           {k: getattr(org, k) for k in ("description", "email", "website")}, "update", who)
     names = names_for_history(ctx.ref())
-    for service, before in zip(services, snaps):
+    for service, before in zip(services, snaps, strict=False):
         after = dict(proposed[service.id], assured_date=today().isoformat())
         history.apply_snapshot(ctx.db, service, after)
         history.record_change(ctx.db, service, before, "update", who, names, force=True)

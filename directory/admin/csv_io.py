@@ -39,8 +39,8 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..formatting import format_phone
 from ..geography import TIMEZONE

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from ..formatting import MONTHS, WEEKDAYS, format_date, format_phone, format_time
 from ..geography import TIMEZONE
@@ -30,7 +30,7 @@ STATUS_WORDS.update({"ferme": "temporarily closed", "fermee temporairement": "te
                      "actif": "active", "active": "active", "inactive": "inactive"})
 
 DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-DAY_LABELS = dict(zip(DAY_CODES, WEEKDAYS))
+DAY_LABELS = dict(zip(DAY_CODES, WEEKDAYS, strict=False))
 WEEK_RANKS = {"1": "1re", "2": "2e", "3": "3e", "4": "4e", "-1": "dernière"}
 DAY_RANKS = {"1": "1er", "2": "2e", "3": "3e", "4": "4e", "5": "5e", "-1": "dernier"}
 PHONE_TYPES = {"voice": "Voix", "text": "Texto"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -141,9 +141,9 @@ def _content(field: str, value):
     if field == "phones":
         return [tuple(p.get(k) for k in PHONE_KEYS) for p in value or []]
     if field == "schedules":
-        return sorted((tuple(str(s.get(k)) for k in SCHEDULE_KEYS) for s in value or []))
+        return sorted(tuple(str(s.get(k)) for k in SCHEDULE_KEYS) for s in value or [])
     if field == "service_areas":
-        return sorted((tuple(str(x) for x in area_key(a)) for a in value or []))
+        return sorted(tuple(str(x) for x in area_key(a)) for a in value or [])
     if field == "locations":
         return [tuple(loc.get(k) for k in LOCATION_KEYS) for loc in value or []]
     if field == "categories":

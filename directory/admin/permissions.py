@@ -14,8 +14,8 @@ maps a municipality id to its MRC id.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 ROLES = ("admin", "mrc", "organization")
 ROLE_LABELS = {
@@ -41,7 +41,7 @@ class Actor:
         return self.role == "admin"
 
     @classmethod
-    def from_user(cls, user) -> "Actor":
+    def from_user(cls, user) -> Actor:
         return cls(user.id, user.email, user.name or "", user.role, user.mrc_id, user.organization_id)
 
 

@@ -13,7 +13,7 @@ fields, with its sentence shown.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from ..formatting import MONTHS, WEEKDAYS, format_date, format_time
 from .forms import DAY_CODES, clean, parse_schedule_fields, schedule_kind, split_byday
@@ -27,7 +27,7 @@ REPEATS = {
     "text": "Sur rendez-vous ou heures à confirmer (texte libre)",
 }
 MONTH_WEEKS = {"1": "1er", "2": "2e", "3": "3e", "4": "4e", "-1": "dernier"}
-DAY_NAMES = dict(zip(DAY_CODES, WEEKDAYS))
+DAY_NAMES = dict(zip(DAY_CODES, WEEKDAYS, strict=False))
 BLANK_ROWS = 2
 
 

@@ -47,7 +47,7 @@ def seed_services() -> tuple:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def municipality_of(town: str) -> str:
     return default_gazetteer().resolve(town).place.municipality_id
 

@@ -167,7 +167,7 @@ def test_hung_action_server_every_channel_answers_211_in_time(phare):
     try:
         with ThreadPoolExecutor(4) as pool:
             results = dict(zip(("rest", "proxy", "socket.io", "sms"),
-                               pool.map(timed, (rest, proxy, socket, text_message))))
+                               pool.map(timed, (rest, proxy, socket, text_message)), strict=False))
     finally:
         os.kill(actions.pid, signal.SIGCONT)
     for channel, (elapsed, text) in results.items():

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -20,7 +21,7 @@ from .webhook import WEBHOOK_PATH, SmsWebhook, WebhookReply, twiml
 logger = logging.getLogger(__name__)
 
 
-async def last_bot_turn(agent: Any, sender_id: str) -> List[Dict[str, Any]]:
+async def last_bot_turn(agent: Any, sender_id: str) -> list[dict[str, Any]]:
     """The bot messages after the resident's last message, from the tracker store."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
@@ -29,7 +30,7 @@ async def last_bot_turn(agent: Any, sender_id: str) -> List[Dict[str, Any]]:
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is None:
         return []
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             break
@@ -46,11 +47,11 @@ class SmsInput(InputChannel):
     """Registered in credentials.yml as `bot.channels.sms.SmsInput:` (settings come from the environment)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "sms"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         settings = SmsSettings.from_env()
         for warning in settings.warnings:
             logger.warning("!!! %s", warning)
@@ -67,8 +68,8 @@ class SmsInput(InputChannel):
         )
         return cls(settings, limiter, pager, build_replay_memory(settings.redis_url))
 
-    def __init__(self, settings: Optional[SmsSettings] = None, limiter: Optional[RateLimiter] = None,
-                 pager: Optional[Pager] = None, replays: Optional[ReplayMemory] = None) -> None:
+    def __init__(self, settings: SmsSettings | None = None, limiter: RateLimiter | None = None,
+                 pager: Pager | None = None, replays: ReplayMemory | None = None) -> None:
         self.settings = settings or SmsSettings.from_env()
         self.webhook = SmsWebhook(self.settings, limiter, pager, replays)
 

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 from urllib.parse import parse_qsl
 
 from twilio.request_validator import RequestValidator
 
+
 class FormParams(dict):
     """Form fields as lists of values; `getall` lets twilio's validator sign repeated fields."""
 
-    def getall(self, name: str) -> List[str]:
+    def getall(self, name: str) -> list[str]:
         return list(self[name])
 
-    def first(self, name: str) -> Optional[str]:
+    def first(self, name: str) -> str | None:
         values = self.get(name)
         return values[0] if values else None
 
@@ -25,12 +25,12 @@ class BadRequest(Exception):
         self.text = text
 
 
-def _charset(content_type: str) -> Optional[str]:
+def _charset(content_type: str) -> str | None:
     match = re.search(r"charset=\"?([\w.-]+)", content_type or "", re.IGNORECASE)
     return match.group(1) if match else None
 
 
-def _decode(raw: bytes, charset: Optional[str]) -> str:
+def _decode(raw: bytes, charset: str | None) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -65,11 +65,11 @@ def parse_form(body: bytes, content_type: str = "application/x-www-form-urlencod
 class SignatureCheck:
     """X-Twilio-Signature checked with twilio's RequestValidator (off only with PHARE_SMS_VALIDATE=false)."""
 
-    def __init__(self, validate: bool, auth_token: Optional[str]) -> None:
+    def __init__(self, validate: bool, auth_token: str | None) -> None:
         self.validate = validate
         self.validator = RequestValidator(auth_token) if validate and auth_token else None
 
-    def authentic(self, url: str, params: FormParams, signature: Optional[str]) -> bool:
+    def authentic(self, url: str, params: FormParams, signature: str | None) -> bool:
         if not self.validate:
             return True
         if not signature or self.validator is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
 
 STOP_WORDS = frozenset({
     "stop", "stopall", "arret", "arreter", "unsubscribe", "cancel", "end", "quit", "revoke", "optout",
@@ -28,7 +27,7 @@ def fold(text: str) -> str:
     return plain.strip(" \t\n.!?,;:'\"«»()[]*-_")
 
 
-def keyword(text: str) -> Optional[str]:
+def keyword(text: str) -> str | None:
     word = fold(text)
     if word in STOP_WORDS:
         return STOP
@@ -41,7 +40,7 @@ def keyword(text: str) -> Optional[str]:
     return None
 
 
-def choice_number(text: str) -> Optional[int]:
+def choice_number(text: str) -> int | None:
     match = _CHOICE.match(text.strip())
     return int(match.group(1)) if match else None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Callable, Dict, Optional
+from collections.abc import Callable
 
 PAGER_TTL = 3600  # seconds a cut answer stays available for PLUS
 
@@ -14,7 +14,7 @@ class Pager:
     Public directory texts only (never a number), kept PAGER_TTL seconds.
     """
 
-    async def get(self, key: str) -> Optional[dict]:  # pragma: no cover - interface
+    async def get(self, key: str) -> dict | None:  # pragma: no cover - interface
         raise NotImplementedError
 
     async def set(self, key: str, value: dict) -> None:  # pragma: no cover - interface
@@ -29,9 +29,9 @@ class MemoryPager(Pager):
         self.ttl = ttl
         self.clock = clock
         self.max_keys = max_keys
-        self._items: Dict[str, tuple] = {}
+        self._items: dict[str, tuple] = {}
 
-    async def get(self, key: str) -> Optional[dict]:
+    async def get(self, key: str) -> dict | None:
         item = self._items.get(key)
         if not item:
             return None
@@ -62,7 +62,7 @@ class RedisPager(Pager):
         self.prefix = prefix
         self._fallback = MemoryPager(ttl)
 
-    async def get(self, key: str) -> Optional[dict]:
+    async def get(self, key: str) -> dict | None:
         try:
             raw = await self.client.get(self.prefix + key)
             return json.loads(raw) if raw else await self._fallback.get(key)

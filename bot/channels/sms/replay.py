@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Callable, Dict, Optional, Tuple
+from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class ReplayMemory:
     async def remember(self, key: str, reply: dict) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    async def recall(self, key: str) -> Optional[dict]:  # pragma: no cover - interface
+    async def recall(self, key: str) -> dict | None:  # pragma: no cover - interface
         """The stored reply, {"pending": True} while the first request is being answered, or None."""
         raise NotImplementedError
 
@@ -45,7 +45,7 @@ class ReplayMemory:
         """Release a claim whose answer failed before any reply existed."""
         raise NotImplementedError
 
-    async def wait(self, key: str, timeout: float) -> Optional[dict]:
+    async def wait(self, key: str, timeout: float) -> dict | None:
         """The first request's reply, waiting for it while it is pending; None if it never came."""
         deadline = time.monotonic() + timeout
         while True:
@@ -65,9 +65,9 @@ class MemoryReplayMemory(ReplayMemory):
         self.ttl = ttl
         self.clock = clock
         self.max_keys = max_keys
-        self._items: Dict[str, Tuple[float, dict]] = {}
+        self._items: dict[str, tuple[float, dict]] = {}
 
-    def _live(self, key: str) -> Optional[dict]:
+    def _live(self, key: str) -> dict | None:
         item = self._items.get(key)
         if item is None:
             return None
@@ -94,7 +94,7 @@ class MemoryReplayMemory(ReplayMemory):
     async def remember(self, key: str, reply: dict) -> None:
         self._store(key, reply)
 
-    async def recall(self, key: str) -> Optional[dict]:
+    async def recall(self, key: str) -> dict | None:
         return self._live(key)
 
     async def forget(self, key: str) -> None:
@@ -112,7 +112,7 @@ class RedisReplayMemory(ReplayMemory):
         self._failing = False
 
     @classmethod
-    def from_url(cls, url: str, **kwargs) -> "RedisReplayMemory":
+    def from_url(cls, url: str, **kwargs) -> RedisReplayMemory:
         import redis.asyncio as redis_asyncio
 
         return cls(redis_asyncio.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0), **kwargs)
@@ -144,7 +144,7 @@ class RedisReplayMemory(ReplayMemory):
             self._failed(exc)
             await self._fallback.remember(key, reply)
 
-    async def recall(self, key: str) -> Optional[dict]:
+    async def recall(self, key: str) -> dict | None:
         try:
             raw = await self.client.get(self.prefix + key)
         except Exception as exc:
@@ -166,7 +166,7 @@ class RedisReplayMemory(ReplayMemory):
             pass
 
 
-def build_replay_memory(redis_url: Optional[str] = None) -> ReplayMemory:
+def build_replay_memory(redis_url: str | None = None) -> ReplayMemory:
     if redis_url:
         return RedisReplayMemory.from_url(redis_url)
     return MemoryReplayMemory()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Dict, Optional
 
 MRC_IDS = frozenset({
     "la-matanie", "la-matapedia", "la-mitis", "rimouski-neigette",
@@ -43,9 +42,9 @@ def sender_key(secret: bytes, number: str) -> str:
     return f"{SMS_ID_PREFIX}{digest[:32]}"
 
 
-def parse_numbers(text: Optional[str]) -> Dict[str, str]:
+def parse_numbers(text: str | None) -> dict[str, str]:
     """"+14185550101=les-basques,+14185550102=la-matapedia" -> {"+14185550101": "les-basques", …}."""
-    numbers: Dict[str, str] = {}
+    numbers: dict[str, str] = {}
     for item in re.split(r"[,;\n]+", text or ""):
         item = item.strip()
         if not item:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
 from rasa.shared.exceptions import RasaException
 
@@ -23,19 +23,19 @@ FALSE_VALUES = frozenset({"0", "false", "no", "non", "off"})
 @dataclass(frozen=True)
 class SmsSettings:
     validate: bool = True
-    auth_token: Optional[str] = None
-    public_url: Optional[str] = None
+    auth_token: str | None = None
+    public_url: str | None = None
     sender_secret: bytes = b""
     numbers: Mapping[str, str] = field(default_factory=dict)
     rate_rule: RateRule = field(default_factory=lambda: RateRule.parse(None))
     timeout: float = DEFAULT_TIMEOUT
-    redis_url: Optional[str] = None
+    redis_url: str | None = None
     max_segments: int = MAX_SEGMENTS
     warnings: tuple = ()
     enabled: bool = True  # False: SMS not configured at all, every webhook gets 503
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "SmsSettings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SmsSettings:
         env = os.environ if env is None else env
         warnings: list[str] = []
         validate = (env.get("PHARE_SMS_VALIDATE") or "true").strip().lower() not in FALSE_VALUES

@@ -19,8 +19,9 @@ import re
 import time
 import traceback
 import unicodedata
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from twilio.twiml.messaging_response import MessagingResponse
@@ -63,7 +64,7 @@ class WebhookReply:
     segments: int = 0
 
 
-def twiml(text: Optional[str]) -> str:
+def twiml(text: str | None) -> str:
     reply = MessagingResponse()
     if text:
         reply.message(_xml_safe(text))
@@ -75,14 +76,14 @@ def _xml_safe(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
 
 
-LastTurn = Callable[[str], Awaitable[List[Dict[str, Any]]]]
+LastTurn = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
 
-def _stored_messages(messages: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+def _stored_messages(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Only what the renderer needs (text and buttons), JSON-ready for the pager."""
     kept = []
     for message in messages:
-        item: Dict[str, Any] = {}
+        item: dict[str, Any] = {}
         if isinstance(message.get("text"), str):
             item["text"] = message["text"]
         if isinstance(message.get("custom"), Mapping) and message["custom"].get("type") == "phare.answer":
@@ -98,8 +99,8 @@ def _stored_messages(messages: Sequence[Mapping[str, Any]]) -> List[Dict[str, An
 class SmsWebhook:
     """The webhook's logic, independent of Sanic (tested directly)."""
 
-    def __init__(self, settings: SmsSettings, limiter: Optional[RateLimiter] = None,
-                 pager: Optional[Pager] = None, replays: Optional[ReplayMemory] = None) -> None:
+    def __init__(self, settings: SmsSettings, limiter: RateLimiter | None = None,
+                 pager: Pager | None = None, replays: ReplayMemory | None = None) -> None:
         self.settings = settings
         self.signatures = SignatureCheck(settings.validate, settings.auth_token)
         self.limiter = limiter or MemoryRateLimiter(settings.rate_rule)
@@ -114,10 +115,10 @@ class SmsWebhook:
             return fallback
         return base + path + (f"?{query_string}" if query_string else "")
 
-    def authentic(self, url: str, params: FormParams, signature: Optional[str]) -> bool:
+    def authentic(self, url: str, params: FormParams, signature: str | None) -> bool:
         return self.signatures.authentic(url, params, signature)
 
-    def reply(self, text: Optional[str], outcome: str, rendered: Optional[Rendered] = None) -> WebhookReply:
+    def reply(self, text: str | None, outcome: str, rendered: Rendered | None = None) -> WebhookReply:
         if text is None:
             return WebhookReply(200, twiml(None), outcome=outcome)
         rendered = rendered or render_text(text, self.settings.max_segments)
@@ -131,7 +132,7 @@ class SmsWebhook:
             await self.pager.clear(key)
 
     # -- entry point
-    async def handle(self, *, body: bytes, content_type: str, url: str, signature: Optional[str],
+    async def handle(self, *, body: bytes, content_type: str, url: str, signature: str | None,
                      on_new_message: Callable[[UserMessage], Awaitable[Any]],
                      last_turn: LastTurn) -> WebhookReply:
         started = time.monotonic()
@@ -224,13 +225,13 @@ class SmsWebhook:
                     text = choices[number - 1].payload
             else:
                 text = text.lstrip("/").strip() or text  # residents' words are never read as intents
-        metadata: Dict[str, Any] = {"channel": "sms"}
+        metadata: dict[str, Any] = {"channel": "sms"}
         mrc = self.settings.numbers.get(normalize_number(params.first("To") or ""))
         if mrc:
             metadata["mrc"] = mrc
         return await self._turn(key, text, metadata, on_new_message)
 
-    async def _turn(self, key: str, text: str, metadata: Dict[str, Any], on_new_message) -> WebhookReply:
+    async def _turn(self, key: str, text: str, metadata: dict[str, Any], on_new_message) -> WebhookReply:
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, key, input_channel="sms", metadata=metadata)
         loop = asyncio.get_running_loop()

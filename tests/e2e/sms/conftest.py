@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import random
 from pathlib import Path
-from typing import Optional
 
 import httpx
 import pytest
@@ -62,7 +61,7 @@ class Phone:
     """One resident's phone texting one Twilio number."""
 
     def __init__(self, server: str, token: str, public_url: str, to: str = simulator.DEFAULT_TO,
-                 number: Optional[str] = None):
+                 number: str | None = None):
         self.server = server
         self.token = token
         self.public_url = public_url
@@ -71,11 +70,11 @@ class Phone:
         USED_NUMBERS.add(self.to)
         self.client = httpx.Client(timeout=30)
 
-    def params(self, body: Optional[str], **kwargs) -> dict:
+    def params(self, body: str | None, **kwargs) -> dict:
         return simulator.twilio_params(body, self.number, self.to, **kwargs)
 
-    def send(self, body: Optional[str] = "", *, signed: bool = True, signed_url: Optional[str] = None,
-             token: Optional[str] = None, params: Optional[dict] = None, **kwargs) -> Reply:
+    def send(self, body: str | None = "", *, signed: bool = True, signed_url: str | None = None,
+             token: str | None = None, params: dict | None = None, **kwargs) -> Reply:
         params = params if params is not None else self.params(body, **kwargs)
         response = simulator.post(self.client, self.server, params, (token or self.token) if signed else None,
                                   self.public_url, signed_url)
@@ -87,7 +86,7 @@ class Phone:
         assert reply.response.headers["content-type"].startswith(("text/xml", "application/xml"))
         return reply
 
-    def post_raw(self, content: bytes, signature: Optional[str], content_type: str) -> httpx.Response:
+    def post_raw(self, content: bytes, signature: str | None, content_type: str) -> httpx.Response:
         headers = {"Content-Type": content_type}
         if signature is not None:
             headers["X-Twilio-Signature"] = signature
@@ -99,7 +98,7 @@ def sms(phare):
     """sms() -> a new Phone (new number) texting the stack's Rasa server."""
     env = phare["env"]
 
-    def make(to: str = simulator.DEFAULT_TO, server: Optional[str] = None) -> Phone:
+    def make(to: str = simulator.DEFAULT_TO, server: str | None = None) -> Phone:
         return Phone(server or phare["rasa"], env["TWILIO_AUTH_TOKEN"], env["PHARE_SMS_PUBLIC_URL"], to)
 
     return make

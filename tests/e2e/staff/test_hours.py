@@ -1,7 +1,6 @@
 """The hours editor on the real web server: no rule syntax, a preview sentence, several schedules in one save, "nouveau"."""
 from __future__ import annotations
 
-
 import re
 
 import pytest

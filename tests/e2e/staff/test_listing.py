@@ -12,8 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from directory.admin.auth import hash_password
 from directory.db import open_session
-from directory.models import (ListingRequest, Metadata, Organization, Phone, Schedule, Service, ServiceArea, User,
-                              utcnow)
+from directory.models import ListingRequest, Metadata, Organization, Phone, Schedule, Service, ServiceArea, User, utcnow
 
 from ..admin.conftest import form_fields, set_field
 from .conftest import PASSWORD, ROOT, csrf_of, link_in, login
