@@ -102,8 +102,24 @@ def listing(outcome: SearchOutcome) -> list[ServiceResult]:
     return local if local else list(outcome.nearby[:NEARBY_SHOWN])
 
 
+def _is_211(result: ServiceResult) -> bool:
+    return any(phone.number.strip() == "211" for phone in result.phones)
+
+
 def fallback_lines(outcome: SearchOutcome) -> list[ServiceResult]:
-    """Region-wide lines worth offering when nothing local matches (the need's own lines, not 911)."""
+    """Lines worth offering when nothing local can be reached.
+
+    First the need's own regional lines from the directory's fallback chain
+    (811 option 2 and 1 866 APPELLE for someone to talk to, SOS violence
+    conjugale…); the 211 closes every answer already, so it is a card only
+    when it is the chain's one line. Without a chain, the need's region-wide
+    services (never 911).
+    """
+    specific = [r for r in outcome.lines if not _is_211(r)]
+    if specific:
+        return specific[:2]
+    if outcome.lines:
+        return list(outcome.lines[:1])
     return [r for r in outcome.results if r.scope == "region" and r.priority < 90][:1]
 
 

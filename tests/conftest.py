@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from servers import POSTGRES_ADMIN_URL, REDIS_TEST_URL, postgres_reason, redis_reason
+from servers import REDIS_TEST_URL, redis_reason
+from support import TEST_DATABASE, fresh_postgres_database
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
@@ -14,9 +15,6 @@ from directory.seed import seed_all
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# `make test` runs the test suite twice: on SQLite, then with
-# PHARE_TEST_DATABASE=postgresql on the PostgreSQL and Redis servers.
-TEST_DATABASE = os.environ.get("PHARE_TEST_DATABASE", "sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -52,35 +50,6 @@ def session(seeded_engine):
     with open_session(seeded_engine) as s:
         yield s
         s.rollback()
-
-
-@contextlib.contextmanager
-def fresh_postgres_database(template: str | None = None):
-    """A new PostgreSQL database, dropped afterwards; skipped with the reason where the server is absent (failed in CI)."""
-    reason = postgres_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI must test the PostgreSQL configuration)")
-        pytest.skip(reason)
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"phare_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            ))
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

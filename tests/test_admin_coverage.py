@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TEST_DATABASE, fresh_postgres_database
 from sqlalchemy import select
+from support import TEST_DATABASE, fresh_postgres_database
 
 from directory.admin.auth import hash_password
 from directory.db import open_session
@@ -139,8 +139,7 @@ def test_sources_are_shown_beside_the_fields(web, database_url):
         assert page.status_code == 200
         html = page.text
         phones = html.index("<legend>Téléphones</legend>")
-        hours = html.index("<legend>Horaires</legend>")
-        between = html[phones:hours]
+        between = html[phones:html.index("<legend>", phones + 1)]  # the phones' own fieldset
         assert 'class="sources"' in between and "1 866 APPELLE [277-3553]" in between
         assert "https://www.infodimanche.com/actualites/actualite/473288" in between
         assert "octobre 2022" in between
@@ -164,7 +163,8 @@ def test_a_source_that_no_longer_holds_the_number_is_not_shown(web, database_url
     try:
         with login(web, "admin@example.org") as client:
             html = client.get(f"/admin/services/{service_id}/edit").text
-            between = html[html.index("<legend>Téléphones</legend>"):html.index("<legend>Horaires</legend>")]
+            phones = html.index("<legend>Téléphones</legend>")
+            between = html[phones:html.index("<legend>", phones + 1)]
             assert 'class="sources"' not in between
             assert "1-800-363-9010" not in between
     finally:

@@ -57,9 +57,10 @@ def add_fictional_services(session):
 
 @pytest.fixture(scope="module")
 def judgment_engine(tmp_path_factory):
+    from support import TEST_DATABASE, fresh_postgres_database
+
     from directory.db import create_schema, make_engine
     from directory.seed import seed_all
-    from tests.conftest import TEST_DATABASE, fresh_postgres_database
 
     def build(url):
         engine = make_engine(url)

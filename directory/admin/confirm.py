@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import mail
+from ..geography import TIMEZONE
 from ..models import Organization, Service, ServiceAtLocation, utcnow
 from . import history, messages, tokens
 from .forms import clean, normalize_email, normalize_extension, normalize_phone, normalize_url
@@ -79,7 +80,7 @@ def parse_listing_form(form, org: Organization, snaps: list[dict]) -> tuple[dict
         if not _same_text(hours, hours_text(snap)):
             # Hours in the organisation's own words; staff turn them into a structured schedule later.
             after["schedules"] = [{"freq": None, "interval": 1, "description": " ".join(hours.split()),
-                                   "timezone": "America/Toronto"}] if hours else []
+                                   "timezone": TIMEZONE}] if hours else []
         address = {k: clean(form.get(f"{sid}-{k}")) for k in ("address_1", "city", "postal_code")}
         if address["postal_code"] and not _POSTAL.match(address["postal_code"]):
             errors.append(f"« {name} » : code postal invalide « {address['postal_code']} » (ex. G5L 1A1).")

@@ -523,11 +523,10 @@ def parse_service_form(form, current: dict | None, ref: Reference, actor) -> tup
     for i in range(_row_count(form, "schedule_rows")):
         p = f"sched-{i}-"
         if form.get(p + "repeat") is not None:  # the plain-French editor (directory.admin.schedule_form)
-            from zoneinfo import ZoneInfo
-
+            from ..geography import TZ
             from .schedule_form import parse_editor_row
 
-            item, errs = parse_editor_row(get, getlist, p, dt.datetime.now(ZoneInfo("America/Toronto")).date())
+            item, errs = parse_editor_row(get, getlist, p, dt.datetime.now(TZ).date())
         else:
             item, errs = parse_schedule_fields(get, getlist, p)
         errors.extend(f"Horaire {i + 1} : {e}." for e in errs)

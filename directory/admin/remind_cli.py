@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from zoneinfo import ZoneInfo
 
 from .. import mail
 from ..db import create_schema, get_engine, open_session
+from ..geography import TZ
 from . import freshness, messages, reminders
 
 
@@ -26,7 +26,7 @@ def cmd_remind(args) -> int:
         return 2
     engine = get_engine()
     create_schema(engine)
-    today = dt.datetime.now(ZoneInfo("America/Toronto")).date()
+    today = dt.datetime.now(TZ).date()
     base = args.base_url.rstrip("/") if args.base_url else messages.public_base()
     with open_session(engine) as db:
         report = reminders.run(db, base, today, months=args.months, every_days=args.every_days,
