@@ -27,12 +27,8 @@ only added when the phrase is an unambiguous crisis signal.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -43,6 +39,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from directory.text import fold
+
+from .stateless import StatelessComponent
 
 CRISIS_SUICIDE = "crisis_suicide"
 CRISIS_VIOLENCE = "crisis_violence"
@@ -445,30 +443,13 @@ def detect_crisis(text: str) -> str | None:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class CrisisOverride(GraphComponent):
+class CrisisOverride(StatelessComponent):
     """Forces the crisis intent (confidence 1.0) when `detect_crisis` fires.
 
     The other intents stay in the ranking, after the crisis intent, with
     confidence 0.0, so that FallbackClassifier's ambiguity check (top two
     confidences too close) can never turn a crisis into nlu_fallback.
     """
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisOverride:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from sanic import response
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..formatting import format_date
@@ -23,7 +23,7 @@ from ..models import NeedLog
 from . import charts, permissions
 from .csv_io import write_table
 from .routes import Ctx, _need_filters, admin_page, blueprint, env, render, today
-from .stats import NO_CATEGORY, NO_MRC, NeedFilters
+from .stats import NO_CATEGORY, NO_MRC, NO_RESULT, NeedFilters, filtered
 
 KIND_LABELS = {
     "search": "recherches",
@@ -72,23 +72,11 @@ class Count:
 
 
 def load_counts(session: Session, filters: NeedFilters) -> list[Count]:
-    zero = func.sum(case((NeedLog.result_count == 0, 1), else_=0))
     stmt = select(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, NeedLog.channel, NeedLog.kind,
-                  func.count(NeedLog.id), zero).group_by(
+                  func.count(NeedLog.id), NO_RESULT).group_by(
         NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, NeedLog.channel, NeedLog.kind)
-    if filters.start:
-        stmt = stmt.where(NeedLog.day >= filters.start)
-    if filters.end:
-        stmt = stmt.where(NeedLog.day <= filters.end)
-    if filters.mrc_id == "":
-        stmt = stmt.where(NeedLog.mrc_id.is_(None))
-    elif filters.mrc_id:
-        stmt = stmt.where(NeedLog.mrc_id == filters.mrc_id)
-    if filters.category_id:
-        stmt = stmt.where(NeedLog.category_id == filters.category_id)
-    if filters.channel:
-        stmt = stmt.where(NeedLog.channel.in_([c for c, label in CHANNEL_LABELS.items() if label == filters.channel]
-                                              or [filters.channel]))
+    channels = [c for c, label in CHANNEL_LABELS.items() if label == filters.channel] if filters.channel else None
+    stmt = filtered(stmt, filters, channels)
     folded: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for day, mrc_id, category_id, channel, kind, count, no_result in session.execute(stmt):
         kind = kind or "search"

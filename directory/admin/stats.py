@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from ..models import NeedLog
 
@@ -47,12 +48,15 @@ def iso_week(day: dt.date) -> tuple[str, dt.date]:
     return f"{year}-S{week:02d}", day - dt.timedelta(days=weekday - 1)
 
 
-def weekly_needs(session: Session, filters: NeedFilters) -> list[NeedRow]:
-    """Rows sorted by week (newest first), MRC, then category."""
-    zero = func.sum(case((NeedLog.result_count == 0, 1), else_=0))
-    stmt = select(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, func.count(NeedLog.id), zero).where(
-        NeedLog.kind == "search"  # fallback, crisis… rows are counted on the dashboard
-    ).group_by(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id)
+NO_RESULT = func.sum(case((NeedLog.result_count == 0, 1), else_=0))
+
+
+def filtered(stmt: Select, filters: NeedFilters, channels: list[str] | None = None) -> Select:
+    """`stmt` on NeedLog narrowed by the page's filters (shared by this page and the dashboard).
+
+    `channels`: the stored channel values the chosen channel stands for (the
+    dashboard shows "texto" for "sms"); by default the filter's value itself.
+    """
     if filters.start:
         stmt = stmt.where(NeedLog.day >= filters.start)
     if filters.end:
@@ -64,7 +68,15 @@ def weekly_needs(session: Session, filters: NeedFilters) -> list[NeedRow]:
     if filters.category_id:
         stmt = stmt.where(NeedLog.category_id == filters.category_id)
     if filters.channel:
-        stmt = stmt.where(NeedLog.channel == filters.channel)
+        stmt = stmt.where(NeedLog.channel.in_(channels or [filters.channel]))
+    return stmt
+
+
+def weekly_needs(session: Session, filters: NeedFilters) -> list[NeedRow]:
+    """Rows sorted by week (newest first), MRC, then category."""
+    stmt = filtered(select(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, func.count(NeedLog.id), NO_RESULT).where(
+        NeedLog.kind == "search"  # fallback, crisis… rows are counted on the dashboard
+    ).group_by(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id), filters)
     rows: dict[tuple, NeedRow] = {}
     for day, mrc_id, category_id, count, no_result in session.execute(stmt):
         week, start = iso_week(day)
