@@ -373,7 +373,11 @@ def _parse_row(line, values, ref, current, seen_ids, check, today, result: Impor
         areas = _parse_areas(values, ref, snap.get("service_areas") or [], error)
         if areas is not None:
             snap["service_areas"] = areas
-    if not snap["service_areas"] and not any(e.column in (HEADERS["mrc"], HEADERS["municipalities"]) for e in errors):
+    # An area is needed for what residents are offered; an inactive or archived service
+    # (a one-off action kept in the history, as the seed has) may have none.
+    offered = snap.get("status") in ("active", "temporarily closed")
+    if offered and not snap["service_areas"] and not any(
+            e.column in (HEADERS["mrc"], HEADERS["municipalities"]) for e in errors):
         error("mrc", "il faut au moins une zone de service : une MRC (colonne « mrc ») ou des municipalités")
     if given("phone") or given("extension"):
         _parse_phone(values, snap, error)

@@ -576,10 +576,15 @@ def service_status(request, ctx: Ctx, service_id: str):
 def snapshot_problem(ctx: Ctx, before: dict | None, after: dict) -> str | None:
     """Role rules on a proposed change (edit, restore or import row)."""
     actor, ref = ctx.actor, ctx.ref()
-    problem = permissions.area_change_problem(actor, area_tuples((before or {}).get("service_areas", [])),
-                                              area_tuples(after.get("service_areas", [])), ref.municipality_mrc)
-    if problem:
-        return problem
+    before_areas = area_tuples((before or {}).get("service_areas", []))
+    after_areas = area_tuples(after.get("service_areas", []))
+    # A service residents are not offered (inactive, archived: a one-off action kept in
+    # the history) may keep having no area; any change of areas is still checked.
+    offered = after.get("status") in ("active", "temporarily closed")
+    if offered or before_areas != after_areas:
+        problem = permissions.area_change_problem(actor, before_areas, after_areas, ref.municipality_mrc)
+        if problem:
+            return problem
     org_id = after.get("organization_id")
     if org_id and (before is None or org_id != before.get("organization_id")) and not permissions.can_use_organization(actor, org_id):
         return "Vous ne pouvez pas rattacher ce service à un autre organisme."

@@ -49,7 +49,8 @@ def test_export_then_import_is_a_round_trip(staff, db):
     data = export(admin, "?status=all")
     before = counts(db)
     response = upload(admin, data)
-    assert response.status_code == 200, response.text[:3000]
+    errors = response.text[response.text.find("à corriger"):][:4000]
+    assert response.status_code == 200, errors
     assert "0 service(s) créé(s), 0 modifié(s)" in response.text
     assert counts(db) == before
 

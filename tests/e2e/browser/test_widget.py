@@ -248,7 +248,8 @@ def test_markup_is_shown_as_text(new_tab, web, croc_description_with_markup):
     answer = say(page, resident)
     expect(page.locator(USER).last.locator(".phare-msg__text")).to_have_text(resident)
     assert "Croc-Ensemble" in answer
-    assert XSS in answer, "the directory description is shown as text"
+    # Staff-entered markup is removed before any front end sees it (directory.plain_text).
+    assert XSS not in answer and "onerror" not in answer, "directory markup never reaches the widget"
     assert page.locator("#phare-widget img, #phare-widget script, #phare-widget b").count() == 0
     page.wait_for_timeout(500)
     assert tab.dialogs == []
