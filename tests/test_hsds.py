@@ -126,19 +126,26 @@ def test_parameters_are_read():
 
 # --- SQL filters on a small made-up directory (both engines) ----------------
 
+def _emptied(session) -> None:
+    """Geography and categories only (what Phare always ships), no service.
+
+    The database is shared by this module's tests (the round trip fills it), so each starts empty.
+    """
+    for table in (ServiceAtLocation, Location, Phone, Schedule, ServiceArea):
+        session.query(table).delete()
+    session.execute(Service.__table__.delete())
+    session.execute(Organization.__table__.delete())
+    report = SeedReport()
+    load_geography(session, report)
+    load_categories(session, report)
+
+
 @pytest.fixture()
 def small(any_database_url):
     engine = make_engine(any_database_url)
     create_schema(engine)
     with open_session(engine) as session:
-        # This database is shared by the tests of this module (the round trip fills it): start empty.
-        for table in (ServiceAtLocation, Location, Phone, Schedule, ServiceArea):
-            session.query(table).delete()
-        session.execute(Service.__table__.delete())
-        session.execute(Organization.__table__.delete())
-        report = SeedReport()
-        load_geography(session, report)
-        load_categories(session, report)
+        _emptied(session)
         food, meals = session.get(Category, "aide-alimentaire"), session.get(Category, "repas")
         org_a = Organization(name="Essai Comptoir de Mont-Joli", description="Groupe d'essai")
         org_b = Organization(name="Essai Ligne régionale", description="Groupe d'essai")
@@ -245,13 +252,7 @@ def empty_directory(any_database_url):
     engine = make_engine(any_database_url)
     create_schema(engine)
     with open_session(engine) as session:
-        for table in (ServiceAtLocation, Location, Phone, Schedule, ServiceArea):
-            session.query(table).delete()
-        session.execute(Service.__table__.delete())
-        session.execute(Organization.__table__.delete())
-        report = SeedReport()
-        load_geography(session, report)
-        load_categories(session, report)
+        _emptied(session)
         session.commit()
         yield session
         session.rollback()
