@@ -33,6 +33,12 @@ def fresh_postgres_database(template: str | None = None):
     name = f"phare_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        if template:
+            # A template must have no other session: pooled connections of earlier tests
+            # (they reconnect by themselves, pool_pre_ping) are closed first.
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": template})
         connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     url = make_url(POSTGRES_ADMIN_URL).set(database=name)
     try:
