@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         if any(name == "web" for name, _ in stack.processes):
             print(f"  Pages de démo       : http://127.0.0.1:{ports.web}/")
             print(f"  Administration      : http://127.0.0.1:{ports.web}/admin/")
-        print("Ctrl-C pour tout arrêter.")
+        print("Ctrl-C pour tout arrêter.", flush=True)
         supervisor = Supervisor(stack)
         while True:
             gave_up = supervisor.check()

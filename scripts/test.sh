@@ -6,51 +6,59 @@ PY=.venv/bin/python
 RASA=.venv/bin/rasa
 export RASA_TELEMETRY_ENABLED=false
 started=$(date +%s)
+last=$started
+# Each phase says how long the one before it took: CI's budget is 30 minutes.
+phase() {
+  local now; now=$(date +%s)
+  [ "$now" = "$started" ] || echo "   ($(( now - last )) s; $(( now - started )) s depuis le début)"
+  last=$now
+  echo "== $*"
+}
 
-echo "== Lint et types (ruff, mypy strict sur le cœur du répertoire)"
+phase "Lint et types (ruff, mypy strict sur le cœur du répertoire)"
 $PY -m ruff check .
 $PY -m mypy
 
-echo "== Données Rasa (rasa data validate)"
+phase "Données Rasa (rasa data validate)"
 $RASA data validate --fail-on-warnings --quiet
 
-echo "== Entraînement du modèle (sauté si les données n'ont pas changé)"
+phase "Entraînement du modèle (sauté si les données n'ont pas changé)"
 t0=$(date +%s)
 $RASA train --quiet --fixed-model-name phare --out models
 echo "   entraînement : $(( $(date +%s) - t0 )) s"
 
-echo "== Tests de dialogue (rasa test core)"
+phase "Tests de dialogue (rasa test core)"
 $RASA test core --model models/phare.tar.gz --stories tests/test_stories.yml \
   --fail-on-prediction-errors --no-plot --out var/results/core >/dev/null
 echo "   tests/test_stories.yml : toutes les histoires passent"
 
-echo "== Évaluation NLU sur le jeu réservé (tests/nlu/heldout.yml)"
+phase "Évaluation NLU sur le jeu réservé (tests/nlu/heldout.yml)"
 # Floors just under the measured level (29 Nov 2026: 87.4 %, F1 0.895, needs 85.0 %, weakest
 # class 0.59) so that a regression fails; the target is 0.93 / 0.93 / 0.85.
 $PY scripts/eval_nlu.py --model models/phare.tar.gz --min-accuracy "${PHARE_MIN_ACCURACY:-0.86}" \
   --min-f1 "${PHARE_MIN_F1:-0.88}" --min-need "${PHARE_MIN_NEED:-0.83}" --min-class "${PHARE_MIN_CLASS:-0.50}"
 
-echo "== Évaluation NLU en anglais (tests/nlu/heldout_en.yml)"
+phase "Évaluation NLU en anglais (tests/nlu/heldout_en.yml)"
 # Measured 66.7 % (target 0.90): floor at the measured level.
 $PY scripts/eval_nlu.py --model models/phare.tar.gz --heldout tests/nlu/heldout_en.yml \
   --min-accuracy "${PHARE_MIN_ACCURACY_EN:-0.60}" --min-f1 0.0
 
-echo "== Crise : jeu réservé (tests/nlu/crisis_eval.yml), rappel 100 %, bon niveau"
+phase "Crise : jeu réservé (tests/nlu/crisis_eval.yml), rappel 100 %, bon niveau"
 # Recall 100 % and the right level are enforced; DIET's own crisis guesses on
 # idioms ("mon char m'a lâché") give 11.7 % false crises through the model
 # (0 % for the patterns alone, enforced by tests/test_crisis_eval.py): floor at
 # the measured level until DIET is retrained on those idioms.
 $PY scripts/eval_crisis.py --model models/phare.tar.gz --max-false "${PHARE_MAX_FALSE_CRISIS:-0.13}"
 
-echo "== Outils des tests (Chromium de Debian, axe-core, liste de mots wfrench)"
+phase "Outils des tests (Chromium de Debian, axe-core, liste de mots wfrench)"
 bash scripts/ensure_test_tools.sh
 
-echo "== Tests (pytest), configuration embarquée : SQLite"
-$PY -m pytest -q
+phase "Tests (pytest), configuration embarquée : SQLite"
+$PY -m pytest -q --durations=25
 
-echo "== Les mêmes tests, configuration de production : PostgreSQL + Redis (sauf navigateur)"
+phase "Les mêmes tests, configuration de production : PostgreSQL + Redis (sauf navigateur)"
 if reason=$($PY tests/servers.py); then
-  PHARE_TEST_DATABASE=postgresql $PY -m pytest -q -m "not browser"
+  PHARE_TEST_DATABASE=postgresql $PY -m pytest -q -m "not browser" --durations=25
 elif [ -n "${CI:-}" ]; then
   echo "   $reason : la CI doit tester PostgreSQL + Redis." >&2
   exit 1
@@ -58,4 +66,4 @@ else
   echo "   SAUTÉ — $reason"
 fi
 
-echo "== Durée totale : $(( $(date +%s) - started )) s"
+phase "Durée totale : $(( $(date +%s) - started )) s"

@@ -74,6 +74,13 @@ def launcher(stack_env, tmp_path):
         start = float(os.environ.get("PHARE_TEST_START_TIMEOUT", 240))
         wait_for(f"http://127.0.0.1:{ports['rasa']}/webhooks/health/", process, start)
         wait_for(f"http://127.0.0.1:{ports['web']}/health", process)
+        # Until it says it is ready, the launcher treats a child's death as a failed start (exit 1), so a test
+        # that kills a child must wait for that line, not only for the children to answer.
+        deadline = time.monotonic() + 60
+        while "Ctrl-C pour tout arrêter." not in (tmp_path / "launcher.log").read_text(errors="replace"):
+            assert process.poll() is None, "the launcher stopped while starting"
+            assert time.monotonic() < deadline, "the launcher never said it was ready"
+            time.sleep(0.2)
         yield process, ports
     finally:
         if process.poll() is None:
