@@ -6,13 +6,16 @@ folded text (lowercase, no accents, punctuation turned into spaces, see
 It covers Québec French, joual and SMS spellings.
 
 `CrisisOverride` is a Rasa 3.6 graph component placed after DIETClassifier
-and before FallbackClassifier: when `detect_crisis` fires it forces the crisis
-intent with confidence 1.0, whatever DIET predicted, so the crisis rules in
-data/rules.yml answer at once, at any point of a conversation (a crisis after
-a need is never read as goodbye or thanks). DIET is also trained on the crisis
-intents; the patterns are the safety net, not the only detector. A 911
-(crisis_medical) guess of DIET with no word of urgent danger becomes
-crisis_health (Info-Santé 811).
+and before FallbackClassifier: it decides, from the patterns and DIET's guess,
+whether the turn is a crisis (its docstring states the rule), so the crisis
+rules in data/rules.yml answer at once, at any point of a conversation (a
+crisis after a need is never read as goodbye or thanks).
+
+`known_idiom` is the other side of the patterns: hyperboles and idioms that
+sound like a crisis and are not ("je meurs de faim", "ça me tue", "mon char
+est mort", "this traffic is killing me"). A statistical classifier trained on
+crisis sentences confuses them; the override never lets such a message become
+a crisis unless a crisis pattern fires on it too.
 
 Order of precedence when several families match: medical (an emergency in
 progress: 911 now), then violence, then suicide. "J'ai pris trop de pilules
@@ -396,6 +399,87 @@ _HEALTH = [
     r"\bno more (?:\w+ )?(?:pills|meds|medication|medicine|insulin)\b",
 ]
 
+# --------------------------------------------------------------------------
+# Known non-crisis idioms and hyperboles (the crisis vocabulary used for
+# something else). Only consulted when no crisis pattern fires.
+# --------------------------------------------------------------------------
+_ORDINARY = (
+    r"(?:faim|soif|rire|fatigue|honte|peur|envie|ennui|jalousie|stress|curiosite|impatience"
+    r"|hunger|laughter|laughing|boredom|embarras|tristesse)"
+)
+_THINGS = (
+    r"(?:char|auto|voiture|truck|pick up|van|camion|moteur|batterie|batterie du char|cell|cellulaire|telephone"
+    r"|phone|ordi|ordinateur|laptop|tablette|ipad|tv|television|televiseur|laveuse|secheuse|frigo|frigidaire"
+    r"|fournaise|chauffe eau|poele|micro ondes|tondeuse|souffleuse|skidoo|ski doo|vtt|bicycle|velo|internet"
+    r"|wifi|modem|imprimante|plante|plantes|jardin|party|soiree|ligue|equipe|saison|projet|compte)"
+)
+_IDIOMS = [
+    # "je meurs de faim", "mort de rire", "crever de froid", "dying of laughter"
+    r"\b(?:meurs|meurt|mourir|mourrir|mourru|mort|morte|morts|creve|crever|crevee|crevais|mourais|meure|mourrais)"
+    r" (?:de |d )?(?:\w+ )?" + _ORDINARY + r"\b",
+    r"\b(?:dying|dead|starving|die) (?:of |from |with )?" + _ORDINARY + r"\b",
+    # the weather in the first person ("il va mourir de froid dehors" may be literal: not here)
+    r"\b(?:je|j|on|jsuis|chu) (?:meurs|meurt|creve|suis en train de crever|gele) (?:de |d )?(?:froid|chaud|chaleur|frette)\b",
+    r"\b(?:mort|morte) de rire\b|\bmdr\b|\blol\b|\bptdr\b|\bhaha\w*|\bhihi\w*",
+    # "ça me tue", "tu me tues", "ces prix-là me tuent", "je me tue à l'ouvrage"
+    r"\b(?:ca|sa|ce|cela|tu|vous|ils|elles|prix|factures?|enfants|kids|jeunes|patron|boss|job|travail|ouvrage|trafic"
+    r"|chaleur|froid|neige|humidite|attente|voisins?) (?:me |m )(?:tue|tues|tuent|tuait|tuaient|achever|acheve)\b",
+    r"\b(?:ca|sa) (?:va|vas) (?:me |m )(?:tuer|achever)\b",
+    r"\b(?:me|se|te) (?:tue|tuer|tues|tuent) (?:a l ouvrage|au travail|a la tache|a la job|a travailler"
+    r"|a le dire|a te le dire|a vous le dire|a repeter|a expliquer)\b",
+    r"\btuer (?:le|du) temps\b|\bkill (?:the |some )?time\b",
+    # "c'est mortel" (= great), "plate à mourir", "ennuyant à mort", "to die for"
+    r"\b(?:c est|cest|etait|c etait|cetait|est|sont|vraiment|trop|ben|bien) (?:\w+ )?mortel\w*\b",
+    r"\b(?:plate|platte|ennuyant|ennuyante|ennuie|ennuyer|beau|belle|bon|bonne|drole|laid|laide|long|longue|cher|chere"
+    r"|niaiseux|cute|froid|frette) a (?:mourir|mort|crever)\b",
+    r"\bto die for\b|\bdying to\b|\bdrop dead gorgeous\b|\bdead tired\b|\bdead battery\b",
+    r"\b(?:this|that|it|it s|its|traffic|heat|cold|weather|prices?|rent|job|work|boss|kids|back|feet|knees|head|wait"
+    r"|waiting|suspense|commute|homework|taxes)(?: is| are)? killing me\b",
+    r"\bi(?: m| am|m) dead\b(?! (?:inside|tonight|soon|serious))",
+    r"\b(?:could|would) kill for\b",
+    # things that "die" or "drop": "mon char est mort", "mon cell m'a lâché"
+    r"\b(?:mon|ma|mes|notre|nos|le|la|les|son|sa|ses|leur|my|the|our|his|her) " + _THINGS
+    + r"\b(?: \w+){0,2} (?:est|sont|a|ont|vient de|viennent de|is|are|just|died|has|have)? ?"
+    r"(?:mort|morte|morts|mortes|creve|crevee|creves|lache|lachee|laches|rendu l ame|fini|finie|died|dead|gave out|quit)\b",
+    r"\b(?:m a|ma|m ont|mont) lache\w*\b(?! (?:pour|apres|un|une|des|le|la|les)\b)",
+    r"\b(?:pile|piles|batterie|batteries) (?:\w+ )?(?:morte|mortes|a plat|dead|fini|finie)\b",
+    # "frapper à la porte", "frappé un chevreuil", "battre aux cartes", "se faire battre 5-2"
+    r"\bfrapp\w* (?:a|sur|dans) (?:la|ma|ta|sa|notre|leur|une|les) (?:porte|fenetre|vitre|mur|table|murs|portes)\b",
+    r"\bfrapp\w* (?:un|une|le|la) (?:chevreuil|orignal|poteau|nid de poule|trou|mur|banc de neige|roche|lievre|mouffette)\b",
+    r"\b(?:battu|battue|battus|battre|bat|bats|perdu|gagne|lance|lancer|lancee)\w* (?:aux?|a la|au) (?:cartes|echecs|dames|poker|bingo"
+    r"|scrabble|hockey|balle|baseball|golf|tennis|badminton|ping pong|quilles|bowling|jeux?|fer|fers|dards|monopoly|jeu)\b",
+    r"\b(?:battre|battu|battus|bat|bats) (?:des|un|le|mon|son|mes) (?:records?|oeufs|tapis|fer)\b",
+    r"\bviolence (?:a la tele|a la television|dans les (?:films|jeux|series|nouvelles)|au hockey|des jeux|dans le sport)\b",
+    r"\bme tape (?:sur|dans) les nerfs\b|\btape sur les nerfs\b|\bgets on my nerves\b",
+    # "respire par le nez" (calm down), "respirer un peu", "take a breath"
+    r"\brespire(?:r|z)? par le nez\b|\bprendre (?:une|un peu d) (?:grande )?(?:respiration|air)\b|\btake a (?:deep )?breath\b",
+    # "se tirer dans le pied", "overdose de chocolat"
+    r"\b(?:balle|tirer|tire|shoot\w*) (?:\w+ )?dans (?:le|les|mon|son|ton) pieds?\b",
+    r"\b(?:overdose|surdose|over dose|overdoze) (?:de|d) (?:chocolat|bonbons|sucre|cafe|netflix|series|travail"
+    r"|reunions|neige|pub|publicite|emails|courriels|info|informations)\b",
+    # "j'étouffe dans mon petit appart", "la chaleur m'étouffe"
+    r"\betouffe\w* (?:dans|avec) (?:mon|ma|ce|cette|le|la) (?:petit |petite )?(?:appart|appartement|logement|bureau|job"
+    r"|travail|char|auto|routine|village|chambre)\b",
+    r"\b(?:ca|sa) m etouffe\b|\bchaleur m etouffe\b",
+    # "j'en peux pu de la neige" (exasperation about a thing) is already left alone by the patterns
+    r"\bfin du monde\b(?! (?:pour moi|ce soir|demain))",
+    r"\b(?:tannee?|ecoeuree?|fatiguee?) (?:de|d) (?:la|les|le|l|ce|cette|ces|mon|ma|mes|attendre|chercher|appeler|payer)\b"
+    r"(?! (?:vivre|vie|ma vie|exister)\b)",
+]
+_IDIOMS_COMPILED = [re.compile(p) for p in _IDIOMS]
+
+
+def known_idiom(text: str) -> bool:
+    """Whether the message contains a hyperbole or an idiom that sounds like a crisis and is not.
+
+    "je meurs de faim", "ça me tue ces prix-là", "mon char est mort",
+    "this traffic is killing me": such a message is never a crisis unless a
+    crisis pattern fires on it too (CrisisOverride checks the patterns first).
+    """
+    folded = fold(text or "")
+    return bool(folded) and _any(_IDIOMS_COMPILED, folded)
+
+
 _COMPILED = {
     "medical_event": [re.compile(p) for p in _MEDICAL_EVENT],
     "medical_now": [re.compile(p) for p in _MEDICAL_NOW],
@@ -440,26 +524,52 @@ def detect_crisis(text: str) -> str | None:
 # --------------------------------------------------------------------------
 
 
+# DIET's own crisis guess (no pattern fired) is kept only from this confidence
+# on. See CrisisOverride for the rule and why.
+DIET_CRISIS_MIN_CONFIDENCE = 0.9
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
 class CrisisOverride(StatelessComponent):
-    """Forces the crisis intent (confidence 1.0) when `detect_crisis` fires.
+    """Decides whether a turn is a crisis; the rule, in order:
 
-    The other intents stay in the ranking, after the crisis intent, with
+    1. A crisis pattern fires (`detect_crisis`): that crisis, confidence 1.0,
+       whatever DIET predicted. The patterns are the detector that must never
+       miss (100 % recall on tests/nlu/crisis_eval.yml).
+    2. Otherwise, DIET's crisis guess is dropped when the message is a known
+       non-crisis idiom (`known_idiom`: "je meurs de faim", "mon char est
+       mort") or when DIET is less sure than DIET_CRISIS_MIN_CONFIDENCE (0.9).
+       DIET learns crisis words, not their sense, and guesses a crisis on
+       idioms and on ordinary needs that share a word with a crisis example;
+       a crisis answer to them is gentle but derails the conversation. The
+       turn then takes DIET's best non-crisis intent, with DIET's own
+       confidence, so FallbackClassifier may still send it to the fallback
+       (categories and the 211).
+    3. A DIET crisis guess that survives stays, except that 911
+       (crisis_medical) with no word of urgent danger becomes Info-Santé 811
+       (crisis_health), whose answer names 911 for the danger signs.
+
+    A forced crisis keeps the other intents in the ranking, after it, with
     confidence 0.0, so that FallbackClassifier's ambiguity check (top two
     confidences too close) can never turn a crisis into nlu_fallback.
     """
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            crisis = detect_crisis(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            crisis = detect_crisis(text)
             if crisis is not None:
                 self._override(message, crisis)
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_MEDICAL:
-                # DIET guessed an emergency but no word of urgent danger was
-                # written ("ma fille fait de la fièvre"): Info-Santé 811, whose
-                # answer still names 911 for the danger signs.
+                continue
+            guess = message.get(INTENT) or {}
+            if guess.get(INTENT_NAME_KEY) not in CRISIS_INTENTS:
+                continue
+            confidence = float(guess.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            if known_idiom(text) or confidence < DIET_CRISIS_MIN_CONFIDENCE:
+                self._drop_crisis(message)
+            elif guess.get(INTENT_NAME_KEY) == CRISIS_MEDICAL:
                 self._override(message, CRISIS_HEALTH)
         return messages
 
@@ -473,3 +583,15 @@ class CrisisOverride(StatelessComponent):
         ]
         message.set(INTENT, forced, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(forced)] + ranking, add_to_output=True)
+
+    @staticmethod
+    def _drop_crisis(message: Message) -> None:
+        """DIET's best non-crisis intent becomes the turn's; the crisis intents go last at 0.0."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        others = [dict(e) for e in ranking if e.get(INTENT_NAME_KEY) not in CRISIS_INTENTS]
+        crises = [{**e, PREDICTED_CONFIDENCE_KEY: 0.0} for e in ranking if e.get(INTENT_NAME_KEY) in CRISIS_INTENTS]
+        # no ranking at all (a message built by hand): nothing to fall back on but the fallback's own threshold
+        best = others[0] if others else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
+        message.set(INTENT, {INTENT_NAME_KEY: best.get(INTENT_NAME_KEY),
+                             PREDICTED_CONFIDENCE_KEY: best.get(PREDICTED_CONFIDENCE_KEY, 0.0)}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, others + crises, add_to_output=True)
