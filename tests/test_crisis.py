@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.crisis import CrisisOverride, detect_crisis
+from bot.nlu.crisis import DIET_CRISIS_MIN_CONFIDENCE, CrisisOverride, detect_crisis, known_idiom
 
 SUICIDE = [
     "je veux pu vivre",
@@ -227,12 +229,104 @@ def test_fever_with_danger_words_is_911():
     assert detect_crisis("mon bébé fait de la fièvre pis il respire pu") == "crisis_medical"
 
 
-def test_component_turns_a_911_guess_without_urgent_words_into_811():
-    from rasa.shared.nlu.training_data.message import Message
-
-    message = Message(data={"text": "ma fille est pas bien", "intent": {"name": "crisis_medical", "confidence": 0.7}})
+def test_component_turns_a_confident_911_guess_without_urgent_words_into_811():
+    message = Message(data={"text": "ma fille est pas bien", "intent": {"name": "crisis_medical", "confidence": 0.95}})
     CrisisOverride({}).process([message])
     assert message.get("intent") == {"name": "crisis_health", "confidence": 1.0}
+
+
+IDIOMS = [
+    "je crève de faim",
+    "on meurt de soif icitte",
+    "mort de rire",
+    "ça me tue ces factures-là",
+    "les enfants me tuent à matin",
+    "je me tue à l'ouvrage pour rien",
+    "mon char est mort dans l'entrée",
+    "mon cell m'a lâché",
+    "la batterie est à plat",
+    "c'est plate à mourir icitte",
+    "le spectacle était vraiment mortel",
+    "quelqu'un frappe à la porte",
+    "j'ai frappé un chevreuil sur la 132",
+    "je me suis fait battre aux échecs",
+    "respire par le nez",
+    "this commute is killing me",
+    "my phone died",
+    "i'm dying of laughter",
+    "je suis tannée de la neige",
+]
+
+NOT_IDIOMS = [
+    # crises, or ordinary sentences that only share a word with an idiom
+    "il m'a lâché un coup de poing",
+    "il va mourir de froid dehors",
+    "he is killing me",
+    "je suis tannée de la vie",
+    "mon chum me frappe",
+    "j'ai besoin de bouffe",
+    "je me sens pas bien",
+]
+
+
+@pytest.mark.parametrize("text", IDIOMS)
+def test_known_idioms(text):
+    assert known_idiom(text)
+
+
+@pytest.mark.parametrize("text", NOT_IDIOMS)
+def test_not_idioms(text):
+    assert not known_idiom(text)
+
+
+def _diet(text, ranking):
+    """A message as DIET leaves it: its best guess and the ranking."""
+    ranking = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+
+
+def _fallback(message):
+    """The real FallbackClassifier of config.yml, after the override."""
+    FallbackClassifier({"threshold": 0.4, "ambiguity_threshold": 0.1}).process([message])
+    return message.get("intent")["name"]
+
+
+def test_a_confident_diet_crisis_guess_is_kept():
+    message = _diet("je me sens de trop partout", [("crisis_suicide", 0.97), ("need_listening", 0.02)])
+    CrisisOverride({}).process([message])
+    assert _fallback(message) == "crisis_suicide"
+
+
+def test_an_unsure_diet_crisis_guess_gives_way_to_the_best_other_intent():
+    message = _diet("mon char m'a pas fait de cadeau", [
+        ("crisis_violence", DIET_CRISIS_MIN_CONFIDENCE - 0.05), ("out_of_scope", 0.04), ("crisis_medical", 0.01),
+    ])
+    CrisisOverride({}).process([message])
+    intent = message.get("intent")
+    assert intent == {"name": "out_of_scope", "confidence": 0.04}
+    ranking = message.get("intent_ranking")
+    assert [r["name"] for r in ranking] == ["out_of_scope", "crisis_violence", "crisis_medical"]
+    assert all(r["confidence"] == 0.0 for r in ranking[1:])
+    # DIET was not sure of anything else either: the fallback answers (categories, 211)
+    assert _fallback(message) == "nlu_fallback"
+
+
+def test_an_unsure_crisis_guess_with_a_sure_need_behind_becomes_the_need():
+    message = _diet("j'ai pu rien dans le frigo", [("crisis_health", 0.5), ("need_food_aid", 0.45)])
+    CrisisOverride({}).process([message])
+    assert _fallback(message) == "need_food_aid"
+
+
+def test_an_idiom_never_becomes_a_crisis_even_when_diet_is_sure():
+    message = _diet("je meurs de faim", [("crisis_medical", 0.99), ("need_food_aid", 0.01)])
+    CrisisOverride({}).process([message])
+    assert message.get("intent")["name"] == "need_food_aid"
+
+
+def test_a_crisis_pattern_wins_over_an_idiom_in_the_same_message():
+    message = _diet("ça me tue tout ça, je veux mourir", [("out_of_scope", 0.9), ("crisis_suicide", 0.1)])
+    CrisisOverride({}).process([message])
+    assert _fallback(message) == "crisis_suicide"
 
 
 @pytest.mark.parametrize("text", SUICIDE)
@@ -268,8 +362,6 @@ def test_none_input():
 
 
 def test_component_overrides_diet_prediction():
-    from rasa.shared.nlu.training_data.message import Message
-
     message = Message(
         data={
             "text": "chu pu capable de vivre",
@@ -291,8 +383,6 @@ def test_component_overrides_diet_prediction():
 
 
 def test_component_leaves_other_messages_alone():
-    from rasa.shared.nlu.training_data.message import Message
-
     intent = {"name": "need_food_aid", "confidence": 0.8}
     message = Message(data={"text": "jai faim", "intent": dict(intent)})
     CrisisOverride({}).process([message])

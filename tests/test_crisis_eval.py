@@ -48,3 +48,12 @@ def test_score_counts_a_miss_a_wrong_level_and_a_false_crisis():
     assert report["level_accuracy"] == pytest.approx(1 / 3)
     assert report["false_crisis_rate"] == pytest.approx(0.5)
     assert eval_crisis.failures(report, 0.97, 0.01)
+
+
+def test_no_crisis_message_of_the_set_is_taken_for_an_idiom(data):
+    # CrisisOverride drops DIET's crisis guess on a known idiom: an idiom
+    # pattern that matched a real crisis would hide it whenever the crisis
+    # patterns miss it.
+    from bot.nlu.crisis import known_idiom
+
+    assert [text for text, _ in data["crisis"] if known_idiom(text)] == []

@@ -188,6 +188,8 @@ _MEDICAL_NOW = [
 # --------------------------------------------------------------------------
 _VIOLENCE = [
     r"\bviolence (?:a la maison|chez (?:nous|moi|nous autres)|de mon|de ma|de la part)\b",
+    r"\b(?:chez (?:nous|moi|nous autres)|a la maison)\b(?: \w+){0,3} (?:la |de la )?violence\b(?! (?:a la tele|dans les))",
+    r"\b(?:mon|ma) " + _RELATIVE + r"\b(?: \w+){0,2} (?:est |devient |peut etre )(?:\w+ )?dangereu(?:x|se)\b",
     r"\bvictimes? (?:de|d) (?:violence|viol|agression|abus)\b",
     r"\b(?:subi|subis|subit|vis|vit|vivre|vecu|vivais|endure) (?:de la|d la|la) violence\b",
     # "il me frappe", "y m'a battue", "elle me bat", "on m'a agressée"
@@ -260,6 +262,8 @@ _SUICIDE = [
     _THEY_WANT + r"\s+(?:\w+\s+){0,1}?(?:se|s)\s+(?:tuer|suicider|enlever la vie|oter la vie|pendre"
     r"|tirer une balle(?! dans (?:le|les) pied))\b",
     r"\bparle (?:de|d) (?:mourir|en finir)\b",
+    r"\b(?:aimerais(?: ca)?|voudrais|veux|souhaite|prie pour|espere) (?:juste |seulement )?(?:mourir|partir|crever|m en aller)"
+    r" dans mon sommeil\b",
     # "je veux mourir", "jveux crever", "j ai envie de mourir" (not "mourir de rire")
     r"(?:\bj?(?:veux|veu|vx|ve)\b|\bvoudrais\b|\baimerais\b|\baimerai\b|\benvie (?:de|d)\b"
     r"|\bgout (?:de|d)\b|\bgoute (?:de|d)\b|\bsouhaite\b|\bprefererais\b|\bpense a)\s+"
@@ -307,6 +311,8 @@ _SUICIDE = [
     r"\bpas\b(?: \w+){0,5} (?:passer|toffer|tougher|survivre a) (?:a travers )?(?:la|cette|une autre) nuit\b",
     r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",  # noqa: E501 (a pattern or a sentence reads best whole)
     r"\b(?:me )?rendrai (?:pas|pu|plus|jamais) (?:a|jusqu a) demain\b",
+    r"\b(?:pense|crois) (?:pas|pu|plus) (?:me |m )?rendre (?:a|jusqu a) (?:demain|la fin de la semaine|la semaine prochaine"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|noel)\b(?! avec\b)",
     r"\bexisterai (?:pu|plus|pas)\b",
     r"\b(?:aurai\w*|serai\w*|porterai\w*)\b(?: \w+){0,5} si (?:j etais|jetais|je serais) (?:pu|plus|pas) la\b",
     r"\b(?:pu|plus|pus|pas) (?:envie|le gout|gout|la force) (?:d |de )?(?:etre|rester) (?:sur (?:la )?terre|en vie|icitte|ici|vivante?)\b",
@@ -359,6 +365,7 @@ _SUICIDE = [
     r"\b(?:don t|dont|do not) want to (?:live|be alive|wake up|exist)\b",
     r"\b(?:don t|dont|do not) want to be here any ?more\b",
     r"\bbetter off without me\b",
+    r"\b(?:life|my life|living) (?:is not|isn t|isnt|ain t|is no longer) worth (?:living|it)\b",
     r"\bno (?:point|reason) (?:in|to|for) (?:living|live|go on|going on|be alive)\b",
     r"\b(?:can t|cant|cannot) go on\b",
     r"\bdone with (?:life|living)\b",
@@ -389,6 +396,14 @@ _HEALTH = [
     r"\bquestion (?:de|sur ma|sur la|sur sa|sur mon|sur son) sante\b",
     r"\b(?:parler|jaser) (?:a|avec) (?:une|un) (?:infirmiere|infirmier)\b",
     r"\binfo ?sante\b",
+    r"\b(?:question|questions) (?:pour|a) (?:une|un|l) (?:infirmiere|infirmier|pharmacienne?)\b",
+    r"\b(?:oublie|perdu|echappe|laisse|brise|vole)\w*\b(?: \w+)? (?:mes|ses|sa|ma|son|mon|les|leurs) " + _MEDS + r"\b",
+    # a temperature in figures: "mon bébé fait 38,5" (not the weather, an age or a price)
+    r"\b(?:bebe|enfant|fils|fille|gars|garcon|petit|petite|ado|chum|mari|femme|mere|pere|je|j|elle|il|y|i)\b(?: \w+){0,4}"
+    r" (?:fait|faisait|fais|a|avait|fait une temperature de|fait de la temperature a) (?:3[89]|4[0-2])(?: [0-9])?\b"
+    r"(?! (?:degres? )?(?:dehors|a l ombre|au soleil|ans|mois|semaines|jours|heures|minutes|kg|kilos|livres|lbs|cm|piastres"
+    r"|dollars|piasses|cennes|pieds|pouces|km))",
+    r"\b(?:grosse |mauvaise )?toux\b|\btouss\w*|\bgastro\b|\botite\b|\bnausees?\b|\bvertiges?\b|\betourdissements?\b",
     r"\b(?:vomit|vomi|vomis|vomissements?|diarrhee)\b",
     r"\bmal (?:aux|au|a la|a l) (?:oreilles?|ventre|tete|gorge|dents?)\b(?: \w+){0,3} (?:depuis|grave|consulter)\b",
     r"\b(?:devrais|dois|devrait|faut il|faut tu|faut tu que j) (?:aller (?:a l urgence|voir un medecin|consulter)|consulter)\b",
@@ -463,6 +478,28 @@ _IDIOMS = [
     r"\b(?:ca|sa) m etouffe\b|\bchaleur m etouffe\b",
     # "j'en peux pu de la neige" (exasperation about a thing) is already left alone by the patterns
     r"\bfin du monde\b(?! (?:pour moi|ce soir|demain))",
+    # quitting a habit is a request for help, not a wish to die
+    r"\b(?:arreter|arrete|lacher|lache|cesser|quit|quitting|stop|stopping) (?:de |d )?(?:fumer|boire|consommer|jouer|gambler"
+    r"|vapoter|prendre de la drogue|la drogue|la boisson|la cigarette|smoking|drinking|gambling|vaping)\b",
+    # "en finir avec mes dettes" (a thing to be done with), not "en finir avec la vie"
+    r"\ben finir avec (?!la vie|ma vie|tout\b|toute\b|moi\b|mes jours|cette vie|l existence|ca\b|sa\b)(?:mes|mon|ma|ce|cette"
+    r"|ces|les|le|la|l)\b",
+    # the weather "hits" and "chokes": "la tempête a frappé", "the storm hit", "j'étouffe de chaleur"
+    r"\b(?:tempete|tempetes|storm|storms|vent|neige|pluie|orage|verglas|canicule|chaleur|froid|hiver|grele|blizzard|wind"
+    r"|snow|rain|heat|cold)\b(?: \w+){0,2} (?:frapp\w*|hit|hits|battu|bat|tue|killed|kills|etouffe\w*)\b",
+    r"\betouff\w* (?:de|d) (?:chaleur|chaud|humidite)\b",
+    # things that die: "mon cellulaire va mourir", "my battery is dead"
+    r"\b(?:mon|ma|mes|le|la|les|my|the|our) (?:cell|cellulaire|telephone|phone|batterie|battery|laptop|ordi|ordinateur"
+    r"|computer|car|char|auto|truck|plante|plants?)\b(?: \w+){0,2} (?:va|vont|is|are|s|est en train de|about to|going to)"
+    r" (?:mourir|die|dying|dead|lacher|crever)\b",
+    # a health profession or a daily treatment is not a health question
+    r"\b(?:je suis|chu|suis|est|travaille comme|travaille en tant qu|i m a|i am a|she s a|he s a) (?:une |un )?"
+    r"(?:infirmiere|infirmier|medecin|pharmacien\w*|nurse|doctor|pharmacist|preposee?)\b",
+    r"\bprend(?:s)? (?:des|ses|mes|son|sa|ma|mon) (?:medicaments|medocs|pilules|pillules|pompes?) (?:pour|contre|le matin"
+    r"|le soir|tous les jours|chaque jour)\b",
+    # fear of a thing or a season, not of a person
+    r"\bpeur (?:de l|du|de la|des) (?:hiver|froid|neige|tempetes?|noir|noirceur|avion|hauteurs?|chiens?|araignees|dentiste"
+    r"|piqures?|aiguilles|examens?|orages?|factures?|avenir|changements?|tonnerre|eau|foule|vaccins?)\b",
     r"\b(?:tannee?|ecoeuree?|fatiguee?) (?:de|d) (?:la|les|le|l|ce|cette|ces|mon|ma|mes|attendre|chercher|appeler|payer)\b"
     r"(?! (?:vivre|vie|ma vie|exister)\b)",
 ]
@@ -473,11 +510,14 @@ def known_idiom(text: str) -> bool:
     """Whether the message contains a hyperbole or an idiom that sounds like a crisis and is not.
 
     "je meurs de faim", "ça me tue ces prix-là", "mon char est mort",
-    "this traffic is killing me": such a message is never a crisis unless a
+    "this traffic is killing me", "je veux arrêter de fumer", "ma mère est
+    infirmière", or a message about the topic ("une recherche sur la violence
+    conjugale pour mon cours"): such a message is never a crisis unless a
     crisis pattern fires on it too (CrisisOverride checks the patterns first).
     """
     folded = fold(text or "")
-    return bool(folded) and _any(_IDIOMS_COMPILED, folded)
+    # a message about the topic (a school work, a poster, prevention) is no crisis either
+    return bool(folded) and (_any(_IDIOMS_COMPILED, folded) or _ABOUT_TOPIC.search(folded) is not None)
 
 
 _COMPILED = {
