@@ -201,6 +201,7 @@ NOT_INDIRECT = [
     "je vais disparaître une semaine au chalet",
     "j'ai le goût de disparaître sous ma couverture",
     "je me suis fait battre aux cartes",
+    "mon frère m'a battu aux échecs",
     "je fais une overdose de chocolat",
     "c'est quoi le numéro de SOS violence conjugale? c'est pour une affiche au bureau",
     "je cherche de l'info sur la prévention du suicide pour mon cours",

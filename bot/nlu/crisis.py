@@ -83,6 +83,11 @@ _HURT = (
     r"|lance des affaires|garroche des affaires|tabass\w*|claqu\w*|donne (?:une|des) (?:claques?|coups?|volee|taloches?)"
     r"|donne des coups|casse (?:le|la|les|mon|ma) (?:bras|jambe|nez|cotes?|machoire|doigts?|poignet))"
 )
+# "il m'a battue aux cartes", "ma soeur m'a battu au Monopoly": a game, not violence
+_NOT_A_GAME = (
+    r"(?! (?:aux?|a la|au|en) (?:cartes|echecs|dames|jeux?|hockey|tennis|poker|bingo|scrabble|golf|badminton|ping pong"
+    r"|monopoly|quilles|bowling|dards|course|crib|cribbage|whist|charade|sudoku|mots croises|jeux video)\b)"
+)
 _PAST_EVENT = re.compile(
     r"\b(?:l an passe|l annee passee|l annee derniere|l an dernier|le mois passe|le mois dernier"
     r"|la semaine passee|la semaine derniere|il y a \w+ (?:ans?|mois|semaines?)"
@@ -194,11 +199,11 @@ _VIOLENCE = [
     r"\b(?:subi|subis|subit|vis|vit|vivre|vecu|vivais|endure) (?:de la|d la|la) violence\b",
     # "il me frappe", "y m'a battue", "elle me bat", "on m'a agressée"
     r"\b(?:il|elle|y|i|yl|ils|on)\s+(?:me|m|nous)\s+(?:a\s+|ont\s+|avait\s+)?"
-    r"(?:encore\s+|souvent\s+|toujours\s+|tout le temps\s+|deja\s+|encore une fois\s+)?" + _HURT + r"\b",
+    r"(?:encore\s+|souvent\s+|toujours\s+|tout le temps\s+|deja\s+|encore une fois\s+)?" + _HURT + r"\b" + _NOT_A_GAME,
     # "mon chum me frappe", "mon ex m'a étranglée", "mon chum me fait peur"
     r"\b(?:mon|ma|mes)\s+" + _RELATIVE + r"\s+(?:\w+\s+){0,4}?(?:me|m|nous)\s+(?:a\s+)?"
     r"(?:encore\s+|souvent\s+|toujours\s+|deja\s+)?(?:" + _HURT + r"|fait mal|fait du mal|fait peur"
-    r"|pouss\w*|menac\w*)\b",
+    r"|pouss\w*|menac\w*)\b" + _NOT_A_GAME,
     r"\bpeur (?:de|d) (?:mon|ma) " + _RELATIVE + r"\b",
     r"\bpeur (?:qu il|qu elle|quil|qui|qu y|qu i) (?:\w+ ){0,2}(?:me|m) (?:frappe|batte|tue|fasse mal"
     r"|fasse du mal|etrangle|retrouve)\b",
