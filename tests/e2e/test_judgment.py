@@ -52,8 +52,7 @@ def test_violence_line_then_asks_the_place_for_the_local_shelter(chat):
 
 @pytest.mark.parametrize("text,phrase", [
     ("je couche dans mon char depuis vendredi, je suis à Rimouski", "hébergement d'urgence"),
-    pytest.param("mes parents m'ont sorti de la maison, j'ai 18 ans, je suis à Matane", "hébergement d'urgence",
-                 marks=pytest.mark.xfail(reason="DIET still confuses this wording (held-out class accuracy below target, see README)", strict=False)),
+    ("mes parents m'ont sorti de la maison, j'ai 18 ans, je suis à Matane", "hébergement d'urgence"),
     ("mon propriétaire m'a envoyé un avis d'éviction, j'habite à Amqui", "droits des locataires"),
     ("le proprio monte mon loyer de 100 piasses par mois à Rimouski", "droits des locataires"),
     ("je file vraiment pas, j'aurais besoin qu'on m'écoute, je suis à Mont-Joli", "une ligne d'écoute"),
