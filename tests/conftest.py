@@ -14,7 +14,27 @@ from directory.seed import seed_all
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Fixtures through which a test meets the database or Redis. The PostgreSQL + Redis pass
+# (PHARE_TEST_DATABASE=postgresql) runs again only the tests that use one of them, or that are
+# marked `engine` (modules that pick their database themselves): a test of a pure function
+# gives the same answer on every engine and has already run in the SQLite pass.
+ENGINE_FIXTURES = frozenset({"seeded_engine", "postgres_url", "postgres_copy", "redis_url", "any_database_url",
+                             "test_database"})
 
+
+def depends_on_engine(item: pytest.Item) -> bool:
+    if item.get_closest_marker("same_on_every_engine"):
+        return False
+    return bool(item.get_closest_marker("engine")) or bool(ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if TEST_DATABASE != "postgresql":
+        return
+    dropped = [item for item in items if not depends_on_engine(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if depends_on_engine(item)]
 
 
 @pytest.fixture(scope="session")

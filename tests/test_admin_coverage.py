@@ -28,6 +28,8 @@ from directory.seed import prepare_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "un-mot-de-passe-solide"
+# Its database is chosen by TEST_DATABASE in the fixture below.
+pytestmark = pytest.mark.engine
 
 
 def free_port() -> int:
