@@ -28,13 +28,18 @@ def depends_on_engine(item: pytest.Item) -> bool:
     return bool(item.get_closest_marker("engine")) or bool(ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def runs_in_this_pass(item: pytest.Item) -> bool:
+    if TEST_DATABASE == "postgresql":
+        return depends_on_engine(item)
+    # Several Rasa instances sharing PostgreSQL and Redis: the production configuration's own pass.
+    return not item.get_closest_marker("production_only")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if TEST_DATABASE != "postgresql":
-        return
-    dropped = [item for item in items if not depends_on_engine(item)]
+    dropped = [item for item in items if not runs_in_this_pass(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if depends_on_engine(item)]
+        items[:] = [item for item in items if runs_in_this_pass(item)]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 - REST: every malformed body gets 400 with a French JSON error, never a 500
   nor a traceback in the log; an SMS conversation id is refused.
 - socket.io: a forged session id gets a French `phare_error`, nothing else.
-- A hung action server (SIGSTOP, as tests/e2e/test_shutdown.py does): REST,
+- A hung action server (SIGSTOP, as tests/e2e/test_supervision.py does): REST,
   the web proxy, socket.io and SMS all answer with the 211 message within
   ANSWER_BOUND seconds, well before nginx (30 s), the web proxy (30 s) and
   Twilio (15 s) give up.

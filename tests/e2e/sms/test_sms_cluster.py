@@ -22,7 +22,8 @@ from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
 
 from .conftest import Phone, conversation_events
 
-pytestmark = pytest.mark.e2e
+# Several instances sharing Redis are the production configuration: the PostgreSQL + Redis pass runs it.
+pytestmark = [pytest.mark.e2e, pytest.mark.production_only]
 
 RASA_METADATA = {"model_id", "assistant_id"}  # Rasa adds these to every event
 

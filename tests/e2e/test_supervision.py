@@ -1,12 +1,18 @@
-"""SIGTERM to `python -m bot run` while a turn is in flight: the resident still gets the real answer.
+"""The launcher (`python -m bot run`) supervising its children, on one real stack shared by the tests below.
 
-The action server is paused (SIGSTOP) so that a turn is provably waiting
+First a child killed with SIGKILL comes back and serves again, and the JSON
+log says so. Then SIGTERM to the launcher while a turn is in flight: the
+resident still gets the real answer. (One launcher for both: starting a stack
+costs a minute of CI; the SIGTERM test ends it, so it comes last.)
+
+For the SIGTERM test, the action server is paused (SIGSTOP) so that a turn is provably waiting
 inside Rasa when the launcher is told to stop; it is resumed a moment later.
 The launcher must stop Rasa first and let it finish that turn before it stops
 the action server.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -53,8 +59,9 @@ def wait_for(url: str, launcher: subprocess.Popen, timeout: float = 240) -> None
     raise TimeoutError(url)
 
 
-@pytest.fixture()
-def launcher(stack_env, tmp_path):
+@pytest.fixture(scope="module")
+def launcher(stack_env, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("launcher")
     env = {**os.environ, **{k: v for k, v in stack_env.items() if not k.startswith("_")},
            "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false",
            # The paused action server must hold the turn, not time it out (see test_web_channels.py for that).
@@ -81,7 +88,7 @@ def launcher(stack_env, tmp_path):
             assert process.poll() is None, "the launcher stopped while starting"
             assert time.monotonic() < deadline, "the launcher never said it was ready"
             time.sleep(0.2)
-        yield process, ports
+        yield process, ports, tmp_path
     finally:
         if process.poll() is None:
             process.kill()
@@ -99,8 +106,39 @@ def launcher(stack_env, tmp_path):
                 pass
 
 
+def test_killed_children_are_restarted_and_serve(launcher):
+    process, ports, work = launcher
+    for name, module, url in (("web", "bot.web", f"http://127.0.0.1:{ports['web']}/health"),
+                              ("actions", "bot.action_server", f"http://127.0.0.1:{ports['actions']}/ready")):
+        port = ports[name]
+        old = pid_of(module, port)
+        os.kill(old, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "the launcher stopped instead of restarting the child"
+            try:
+                new = pid_of(module, port)
+                if new != old and httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except (LookupError, httpx.HTTPError):
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"{name} did not come back")
+    # The restarted action server answers a real turn.
+    reply = httpx.post(f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook", timeout=60,
+                       json={"sender": str(uuid.uuid4()), "message": "bouffe a trois-pistoles"})
+    assert "Croc-Ensemble" in "\n".join(m.get("text", "") for m in reply.json())
+    records = [json.loads(line) for line in (work / "launcher.log").read_text().splitlines()
+               if line.startswith("{")]
+    messages = [r["message"] for r in records if r["logger"] == "bot.launcher"]
+    for name in ("web", "actions"):
+        assert any(m.startswith(f"child {name} exited with code -9; restarting it in") for m in messages), messages
+        assert any(m.startswith(f"child {name} restarted") for m in messages), messages
+
+
 def test_sigterm_while_a_turn_is_in_flight_loses_no_reply(launcher):
-    process, ports = launcher
+    process, ports, _ = launcher
     rasa = f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook"
     # First turn of a fresh process loads lazily-built parts.
     httpx.post(rasa, json={"sender": str(uuid.uuid4()), "message": "bonjour"}, timeout=60).raise_for_status()
