@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
+
+from phare.settings import settings
 
 PHONE = re.compile(r"\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
 
@@ -37,9 +38,9 @@ def configure_logging(level: str | int | None = None) -> None:
     """
     if isinstance(level, int):
         level = logging.getLevelName(level)
-    level = (level or os.environ.get("PHARE_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO").upper()
+    level = (level or settings().log_level).upper()
     handler = logging.StreamHandler()
-    if os.environ.get("PHARE_LOG_FORMAT", "json") == "json":
+    if settings().log_format == "json":
         handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

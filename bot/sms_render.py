@@ -48,10 +48,6 @@ class Rendered:
     more: bool = False  # the bot itself has more results after `rest` (PLUS -> /more_results)
     choices: tuple[Choice, ...] = field(default_factory=tuple)
 
-    @property
-    def cut(self) -> bool:
-        return bool(self.rest)
-
 
 # --------------------------------------------------------------------------- cleaning
 

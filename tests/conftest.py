@@ -11,10 +11,17 @@ from support import TEST_DATABASE, fresh_postgres_database
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
+from phare.settings import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test reads the environment it set up (monkeypatch), not the one of the test before."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

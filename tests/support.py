@@ -1,4 +1,9 @@
-"""Test helpers shared by conftest.py and test modules: which database this run checks, fresh PostgreSQL databases.
+"""Test helpers shared by conftest.py and test modules.
+
+Which database this run checks and fresh PostgreSQL databases; a free port;
+`wait_until`, which polls for what a test waits for instead of sleeping a
+fixed time; `set_env`, which changes the environment and makes Phare read
+its settings again.
 
 Test modules import these from here, never `from conftest import …`: pytest
 loads several conftest.py files under the same module name, so which one
@@ -8,9 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from servers import POSTGRES_ADMIN_URL, postgres_reason
+
+from phare.settings import settings
+
+T = TypeVar("T")
 
 # `make test` runs the test suite twice: on SQLite, then with
 # PHARE_TEST_DATABASE=postgresql on the PostgreSQL and Redis servers.
@@ -50,3 +63,40 @@ def fresh_postgres_database(template: str | None = None):
             ))
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on the loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll `predicate` until it returns something true, and return that; fail naming `what` after `timeout` seconds.
+
+    An exception from the predicate counts as "not yet" (a server still starting refuses connections).
+    """
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while True:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - retried until the deadline, then reported
+            last = exc
+        if time.monotonic() >= deadline:
+            detail = f" (last error: {type(last).__name__}: {last})" if last else ""
+            pytest.fail(f"waited {timeout:g} s for {what}{detail}")
+        time.sleep(interval)
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, **values: str | None) -> None:
+    """Set (or, with None, remove) environment variables; Phare's settings are read again on next use."""
+    for name, value in values.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    settings.cache_clear()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from directory import geography
+from phare.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 MAX_MESSAGE_CHARS = 2000  # same limit as bot.channels.rest
 
 # Pages: nothing inline, nothing from elsewhere.
@@ -132,14 +131,11 @@ def origin(request: Request) -> str:
 
 
 def rasa_url() -> str:
-    return (os.environ.get("PHARE_RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
+    return settings().rasa_url
 
 
 def rasa_timeout() -> float:
-    try:
-        return max(1.0, float(os.environ.get("PHARE_RASA_TIMEOUT", "30")))
-    except ValueError:
-        return 30.0
+    return settings().rasa_timeout
 
 
 def api_json(body: Any, status: int = 200):
