@@ -182,7 +182,7 @@ class _Recorder(dict):  # type: ignore[type-arg]
         super().__init__()
         self.asked: set[str] = set()
 
-    def get(self, name, default=None):  # type: ignore[no-untyped-def, override]
+    def get(self, name, default=None):  # type: ignore[no-untyped-def]
         self.asked.add(name)
         return default
 
