@@ -207,6 +207,21 @@ def test_widget_files(client):
     assert client.get("/webchat/..%2Froutes.py").status_code == 404
 
 
+def test_widget_gets_mrc_names_and_starters_from_the_data(client):
+    import json
+
+    from directory import categories, geography
+
+    js = client.get("/widget.js").text
+    assert "/*phare:" not in js
+    names = json.loads(re.search(r"const MRC_DISPLAY = (\{.*?\});", js).group(1))
+    assert names == {m.id: m.display for m in geography.mrcs()} and names["les-basques"] == "MRC des Basques"
+    starters = json.loads(re.search(r"const STARTERS = (\[.*?\]);", js).group(1))
+    menu = [[c.menu_label, f"/{c.intent}"] for c in categories.menu()]
+    assert len(starters) == 3 and starters == menu[:3]
+    assert client.get("/webchat/widget.js").text == js
+
+
 def test_widget_is_small_and_never_parses_html():
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
     assert len(gzip.compress(source.encode("utf-8"), 9)) < 30_000
