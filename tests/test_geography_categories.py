@@ -56,6 +56,14 @@ def test_search_and_demo_pages_use_the_geography_data():
     assert "riviere-du-loup" not in search_source
 
 
+def test_who_serves_where_is_written_once():
+    """Search, coverage, the admin and the open-data API all filter areas through directory/areas.py."""
+    writers = [str(path.relative_to(ROOT)) for folder in ("directory", "bot", "actions", "web")
+               for path in (ROOT / folder).rglob("*.py")
+               if re.search(r"ServiceArea\.scope\s*(==|\.in_)", path.read_text(encoding="utf-8"))]
+    assert writers == ["directory/areas.py"]
+
+
 def test_intents_and_phrases_come_from_the_category_data():
     from actions.answers import INTENT_TO_CATEGORY, NEED_PHRASES
 
