@@ -10,7 +10,6 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from support import TEST_DATABASE, fresh_postgres_database
+from support import TEST_DATABASE, free_port, fresh_postgres_database
 
 from directory.admin.auth import hash_password
 from directory.db import open_session
@@ -29,11 +28,6 @@ from directory.seed import prepare_database
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "un-mot-de-passe-solide"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

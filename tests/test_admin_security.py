@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import free_port
 
 from directory.admin import auth
 from directory.db import make_engine, open_session
@@ -36,11 +36,6 @@ ATTACKER = "203.0.113.66"
 OFFICE = "198.51.100.7"
 MAX_DELAY = 8  # seconds; room for a loaded 2-core machine between two logins
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Web:

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from support import free_port
 
 from bot import db_health
 
@@ -142,13 +143,6 @@ def test_rasa_health_says_not_ready_on_a_read_only_tracker_database(postgres_url
 
 # --- The real servers on a read-only directory file -------------------------------------------------
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(module: str, port: int, env: dict, log: Path) -> subprocess.Popen:

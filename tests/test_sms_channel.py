@@ -401,29 +401,38 @@ def test_internal_failure_never_500():
 
 
 def test_timeout_answers_with_211_and_keeps_the_late_answer_for_plus():
-    bot = FakeBot({"lent": [{"text": "Voici la réponse tardive."}]}, delay=0.3)
+    bot = FakeBot({"lent": [{"text": "Voici la réponse tardive."}]})
     webhook = make_webhook({"PHARE_SMS_TIMEOUT": "0.1"})
 
     async def scenario():
+        release = asyncio.Event()
+
+        async def held_turn(message):
+            # This turn cannot end before the test lets it: the first reply has to come from the timeout.
+            await release.wait()
+            await bot(message)
+
         async def no_turn(_key):
             return []
 
-        def call(params):
+        def call(params, on_new_message):
             return webhook.handle(body=urlencode(params).encode(), content_type="application/x-www-form-urlencoded",
                                   url=URL, signature=RequestValidator(TOKEN).compute_signature(URL, params),
-                                  on_new_message=bot, last_turn=no_turn)
+                                  on_new_message=on_new_message, last_turn=no_turn)
 
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        first = await call(form("lent"))
-        elapsed = loop.time() - started
-        await asyncio.sleep(0.4)  # the turn finishes in the background
-        bot.delay = 0
-        second = await call(form("PLUS"))
-        return first, elapsed, second
+        # A webhook that waited for the turn would never answer: fail instead of hanging.
+        first = await asyncio.wait_for(call(form("lent"), held_turn), 10)
+        received_before_reply = list(bot.received)
+        release.set()
+        for _ in range(500):  # the late answer is stored in the background
+            if not webhook.background:
+                break
+            await asyncio.sleep(0.01)
+        second = await call(form("PLUS"), bot)
+        return first, received_before_reply, second
 
-    first, elapsed, second = asyncio.run(scenario())
-    assert elapsed < 0.25
+    first, received_before_reply, second = asyncio.run(scenario())
+    assert received_before_reply == []  # the 211 reply did not wait for the turn
     assert message_text(first) == TIMEOUT_TEXT.replace("…", "...")
     assert "211" in message_text(first)
     assert message_text(second) == "Voici la réponse tardive."

@@ -8,7 +8,6 @@ import gzip
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "bot" / "webchat" / "static"
@@ -28,11 +28,6 @@ MRC_IDS = ["la-matanie", "la-matapedia", "la-mitis", "rimouski-neigette", "les-b
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class FakeRasa(BaseHTTPRequestHandler):

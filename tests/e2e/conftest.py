@@ -3,21 +3,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine
+from support import free_port
 
 from bot.launcher import MODEL_PATH, Ports, start_stack, wait_stack
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import free_port
 
 from bot.launcher import MODEL_PATH, PROJECT_ROOT
-
-from .conftest import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -14,12 +14,11 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from support import free_port
 from twilio.request_validator import RequestValidator
 
 from bot.launcher import MODEL_PATH, Ports, Stack, rasa_command, runtime_endpoints, start_stack, wait_ready, wait_stack
 from directory.seed import prepare_database
-
-from .conftest import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import free_port
 
 from bot.channels.sms import TIMEOUT_TEXT, sender_key
 from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
@@ -30,13 +31,6 @@ BASQUES_NUMBER = "+14185550101"
 B_TIMEOUT = 4.0
 SLOW_DELAY = 4.6  # past B_TIMEOUT (the SMS deadline), within PHARE_ACTION_TIMEOUT (5 s)
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SlowProxy:

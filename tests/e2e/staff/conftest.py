@@ -10,7 +10,6 @@ import email
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from support import free_port
 
 from directory.admin.auth import hash_password
 from directory.db import make_engine, open_session
@@ -29,11 +29,6 @@ from directory.models import User
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mailbox:
