@@ -14,10 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
 from servers import POSTGRES_ADMIN_URL, postgres_reason
 
@@ -90,6 +93,18 @@ def wait_until(predicate: Callable[[], T], timeout: float, what: str, interval: 
             detail = f" (last error: {type(last).__name__}: {last})" if last else ""
             pytest.fail(f"waited {timeout:g} s for {what}{detail}")
         time.sleep(interval)
+
+
+def wait_for_server(url: str, process: subprocess.Popen, log: Path, timeout: float = 90,
+                    status: int | None = 200) -> httpx.Response:
+    """Poll `url` until it answers (with `status`, or anything when None); fail with the log's end if the process stops."""
+    def answered() -> httpx.Response | None:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped (exit {process.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+        response = httpx.get(url, timeout=5)
+        return response if status is None or response.status_code == status else None
+
+    return wait_until(answered, timeout, f"{url} to answer")
 
 
 def set_env(monkeypatch: pytest.MonkeyPatch, **values: str | None) -> None:

@@ -17,14 +17,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from support import free_port
+from support import free_port, wait_for_server
 
 from bot import db_health
 
@@ -152,15 +151,7 @@ def serve(module: str, port: int, env: dict, log: Path) -> subprocess.Popen:
 
 
 def answer(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server stopped: {log.read_text(errors='replace')[-3000:]}")
-        try:
-            return httpx.get(url, timeout=5)
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    pytest.fail(f"no answer from {url}: {log.read_text(errors='replace')[-3000:]}")
+    return wait_for_server(url, process, log, timeout, status=None)
 
 
 @pytest.mark.parametrize("module, path", [("bot.web", "/health"), ("bot.action_server", "/ready")])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import free_port
+from support import free_port, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "bot" / "webchat" / "static"
@@ -81,17 +81,12 @@ def start_web(tmp: Path, rasa_url: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((tmp / f"web-{port}.log").read_text(errors="replace"))
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the web server did not start")
+    try:
+        wait_for_server(f"{base}/health", process, tmp / f"web-{port}.log", timeout=60)
+    except BaseException:
+        process.kill()
+        raise
+    return process, base
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 import uuid
 
 import httpx
 import pytest
+from support import wait_until
 
 from .test_shutdown import launcher, pid_of  # noqa: F401  (fixture)
 
@@ -22,18 +22,13 @@ def test_killed_children_are_restarted_and_serve(launcher, tmp_path):  # noqa: F
         port = ports[name]
         old = pid_of(module, port)
         os.kill(old, signal.SIGKILL)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "the launcher stopped instead of restarting the child"
-            try:
-                new = pid_of(module, port)
-                if new != old and httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except (LookupError, httpx.HTTPError):
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"{name} did not come back")
+
+        def back(module=module, port=port, old=old, url=url) -> bool:
+            if process.poll() is not None:
+                pytest.fail("the launcher stopped instead of restarting the child")
+            return pid_of(module, port) != old and httpx.get(url, timeout=2).status_code == 200
+
+        wait_until(back, 120, f"{name} to come back", interval=0.5)
     # The restarted action server answers a real turn.
     reply = httpx.post(f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook", timeout=60,
                        json={"sender": str(uuid.uuid4()), "message": "bouffe a trois-pistoles"})

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import free_port
+from support import free_port, wait_until
 
 from bot.launcher import MODEL_PATH, PROJECT_ROOT
 
@@ -40,16 +40,12 @@ def pid_of(fragment: str, port: int) -> int:
 
 
 def wait_for(url: str, launcher: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert launcher.poll() is None, "the launcher stopped while starting"
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(url)
+    def answered() -> bool:
+        if launcher.poll() is not None:
+            pytest.fail("the launcher stopped while starting")
+        return httpx.get(url, timeout=2).status_code == 200
+
+    wait_until(answered, timeout, f"{url} to answer", interval=0.5)
 
 
 @pytest.fixture()
@@ -75,11 +71,12 @@ def launcher(stack_env, tmp_path):
         wait_for(f"http://127.0.0.1:{ports['web']}/health", process)
         # Until it says it is ready, the launcher treats a child's death as a failed start (exit 1), so a test
         # that kills a child must wait for that line, not only for the children to answer.
-        deadline = time.monotonic() + 60
-        while "Ctrl-C pour tout arrêter." not in (tmp_path / "launcher.log").read_text(errors="replace"):
-            assert process.poll() is None, "the launcher stopped while starting"
-            assert time.monotonic() < deadline, "the launcher never said it was ready"
-            time.sleep(0.2)
+        def said_ready() -> bool:
+            if process.poll() is not None:
+                pytest.fail("the launcher stopped while starting")
+            return "Ctrl-C pour tout arrêter." in (tmp_path / "launcher.log").read_text(errors="replace")
+
+        wait_until(said_ready, 60, "the launcher's ready line")
         yield process, ports
     finally:
         if process.poll() is None:

@@ -9,14 +9,12 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
-from support import free_port
+from support import free_port, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
@@ -111,18 +109,7 @@ def web_without_rasa(phare, tmp_path):
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError((tmp_path / "web-down.log").read_text(errors="replace"))
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the second web server did not start")
-            time.sleep(0.2)
+        wait_for_server(f"{base}/health", process, tmp_path / "web-down.log", timeout=60)
         yield base
     finally:
         process.terminate()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import free_port
+from support import free_port, wait_until
 
 from bot.channels.sms import TIMEOUT_TEXT, sender_key
 from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
@@ -183,8 +183,9 @@ def test_late_turn_answers_211_in_time_then_plus_shows_the_answer(phare, instanc
     assert reply.text == TIMEOUT_TEXT.replace("…", "..."), reply
     assert "211" in reply.text
     instance_b["proxy"].slow.discard(key)
-    time.sleep(SLOW_DELAY - B_TIMEOUT + 2)  # the turn finishes in the background
-    events = conversation_events(phare["env"], key)
-    assert any(e.get("event") == "bot" and "Croc-Ensemble" in (e.get("text") or "") for e in events)
+    # The turn finishes in the background and its answer is kept for PLUS.
+    wait_until(lambda: any(e.get("event") == "bot" and "Croc-Ensemble" in (e.get("text") or "")
+                           for e in conversation_events(phare["env"], key)),
+               SLOW_DELAY + 30, "the late answer in the conversation", interval=0.5)
     late = phone.say("PLUS")
     assert "Croc-Ensemble" in late.text, late
