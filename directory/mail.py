@@ -33,7 +33,6 @@ from .models import OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FROM = "Phare <phare@localhost>"
 MAX_ATTEMPTS = 5
 _deliver_lock = threading.Lock()
 

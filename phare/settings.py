@@ -28,6 +28,8 @@ Number = int | float
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 DEFAULT_MAIL_FROM = "Phare <phare@localhost>"
+DEFAULT_SMS_TIMEOUT = 10.0  # seconds; Twilio gives up at 15
+DEFAULT_SMS_MAX_SEGMENTS = 3
 TRUE_WORDS = frozenset({"1", "true", "yes", "oui"})
 FALSE_WORDS = frozenset({"0", "false", "no", "non", "off"})
 
@@ -170,8 +172,8 @@ class Settings:
             sms_numbers=read.text("PHARE_SMS_NUMBERS"),
             sms_rate_limit=read.text("PHARE_SMS_RATE_LIMIT"),
             # Checked against Twilio's 15 s by the SMS channel, which falls back to its default.
-            sms_timeout=read.seconds("PHARE_SMS_TIMEOUT", 10),
-            sms_max_segments=read.integer("PHARE_SMS_MAX_SEGMENTS", 3, 1, 10),
+            sms_timeout=read.seconds("PHARE_SMS_TIMEOUT", DEFAULT_SMS_TIMEOUT),
+            sms_max_segments=read.integer("PHARE_SMS_MAX_SEGMENTS", DEFAULT_SMS_MAX_SEGMENTS, 1, 10),
         )
 
 

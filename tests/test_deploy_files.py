@@ -116,7 +116,7 @@ def variables_read_by_phare() -> set[str]:
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
             # os.environ["X"], os.environ.get("X"), os.getenv("X"), env.get("X") on a copy of the environment
-            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\(|env_number\()\s*["']([A-Z][A-Z0-9_]+)["']""",
+            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""",
                                     path.read_text(encoding="utf-8")))
     return found
 

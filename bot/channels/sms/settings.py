@@ -9,11 +9,11 @@ from rasa.shared.exceptions import RasaException
 
 from bot.rate_limit import RateRule
 from bot.sms_render import MAX_SEGMENTS
-from phare.settings import Settings, settings
+from phare.settings import DEFAULT_SMS_TIMEOUT, Settings, settings
 
 from .senders import parse_numbers
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = DEFAULT_SMS_TIMEOUT
 MAX_TIMEOUT = 14.0  # Twilio gives up after 15 s
 DEVELOPMENT_SENDER_SECRET = "phare-development-sender-secret-not-for-production"
 
