@@ -18,7 +18,7 @@ import httpx
 import pytest
 from support import free_port, wait_until
 
-from bot.channels.sms import TIMEOUT_TEXT, sender_key
+from bot.channels.sms import MAX_TIMEOUT, TIMEOUT_TEXT, sender_key
 from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
 
 from .conftest import Phone, conversation_events
@@ -179,8 +179,9 @@ def test_late_turn_answers_211_in_time_then_plus_shows_the_answer(phare, instanc
     started = time.monotonic()
     reply = phone.say("bouffe a trois-pistoles")
     elapsed = time.monotonic() - started
-    assert elapsed < B_TIMEOUT + 1.5, elapsed  # well within Twilio's 15 s
+    # The 211 reply came before the slowed turn ended (an order, not a speed), and before Twilio gives up.
     assert reply.text == TIMEOUT_TEXT.replace("…", "..."), reply
+    assert elapsed < MAX_TIMEOUT, elapsed
     assert "211" in reply.text
     instance_b["proxy"].slow.discard(key)
     # The turn finishes in the background and its answer is kept for PLUS.
