@@ -11,7 +11,7 @@ import logging
 import re
 import time
 
-from phare.settings import settings
+from phare.settings import SettingError, settings
 
 PHONE = re.compile(r"\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
 
@@ -38,9 +38,14 @@ def configure_logging(level: str | int | None = None) -> None:
     """
     if isinstance(level, int):
         level = logging.getLevelName(level)
-    level = (level or settings().log_level).upper()
+    try:
+        config = settings()
+        level, json_lines = (level or config.log_level).upper(), config.log_format == "json"
+    except SettingError:
+        # Logging is set up before the entry point reads its settings; it says what is wrong, in French.
+        level, json_lines = (level or "INFO").upper(), True
     handler = logging.StreamHandler()
-    if settings().log_format == "json":
+    if json_lines:
         handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -84,7 +84,7 @@ def test_derived_and_cleaned_values(tmp_path):
     ("PHARE_ACTION_TIMEOUT", "nan", "un nombre entre 0.1 et 300"),
     ("PHARE_WEB_PORT", "80000", "un nombre entier entre 1 et 65535"),
     ("PHARE_RASA_TIMEOUT", "vite", "un nombre entre 1 et 600"),
-    ("PHARE_SMS_TIMEOUT", "abc", "un nombre (défaut : 10)"),
+    ("PHARE_SMS_TIMEOUT", "abc", "un nombre (défaut : 10.0)"),
     ("SANIC_WORKERS", "deux", "un nombre entier entre 1 et 64"),
 ])
 def test_numbers_are_refused_in_french(name, bad, expected):
@@ -100,3 +100,16 @@ def test_read_once_per_process(monkeypatch):
     assert settings() is first and first.lock_prefix == "avant"
     settings.cache_clear()
     assert settings().lock_prefix == "apres"
+
+
+@pytest.mark.parametrize("command", [["bot.web"], ["bot.action_server"], ["bot", "purge"], ["directory", "seed"]])
+def test_every_entry_point_refuses_a_bad_number_in_french(command, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PHARE_TURN_TIMEOUT": "vite", "PHARE_VAR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "PHARE_TURN_TIMEOUT='vite' n'est pas valide : indiquez un nombre entre 0.1 et 300" in done.stderr
+    assert "Traceback" not in done.stderr
