@@ -23,20 +23,19 @@ if __name__ == "__main__":
 
 import argparse
 import logging
-import os
 import sys
 
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
 
 from bot import db_health
-from bot.env import SettingError, env_number
 from bot.logging_setup import configure_logging
 from bot.webchat import routes as webchat_routes
 from directory import api
 from directory.admin import auth as admin_auth
 from directory.admin import routes as admin_routes
 from directory.db import create_schema, get_engine
+from phare.settings import SettingError, settings
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def create_app(name: str = "phare_web") -> Sanic:
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "html"
     app.config.REQUEST_MAX_SIZE = 5_000_000
-    app.config.PROXIES_COUNT = int(env_number("PHARE_PROXIES_COUNT", 0, minimum=0, maximum=5))
+    app.config.PROXIES_COUNT = settings().proxies_count
     app.config.REAL_IP_HEADER = None  # only X-Forwarded-For, counted from the right
 
     @app.on_response
@@ -88,10 +87,9 @@ def create_app(name: str = "phare_web") -> Sanic:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.web")
-    parser.add_argument("--host", default=os.environ.get("PHARE_BIND", "127.0.0.1"))
     try:
-        default_port = int(env_number("PHARE_WEB_PORT", 8000, minimum=1, maximum=65535))
-        parser.add_argument("--port", type=int, default=default_port)
+        parser.add_argument("--host", default=settings().bind)
+        parser.add_argument("--port", type=int, default=settings().web_port)
         args = parser.parse_args(argv)
         app = create_app()
         admin_auth.login_throttle()

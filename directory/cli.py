@@ -9,6 +9,8 @@ import argparse
 import datetime as dt
 import sys
 
+from phare.settings import SettingError, settings
+
 from .db import create_schema, database_url, get_engine, open_session
 from .formatting import format_opening, format_verified, mrc_display
 from .gazetteer import Resolution, default_gazetteer
@@ -203,4 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        settings()  # a setting Phare cannot use is said in French, not as a traceback
+    except SettingError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return args.func(args)

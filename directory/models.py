@@ -409,21 +409,11 @@ class NeedLog(Base):
     __table_args__ = (Index("ix_need_log_day_mrc_category", "day", "mrc_id", "category_id"),)
 
 
-class DirectoryState(Base):
-    """A single counter bumped by every write, so readers can tell when to refresh."""
-
-    __tablename__ = "directory_state"
-
-    id = Column(Integer, primary_key=True)
-    version = Column(Integer, nullable=False, default=0)
-
-
 __all__ = [
     "AccountToken",
     "Base",
     "Campaign",
     "Category",
-    "DirectoryState",
     "FactSource",
     "ListingRequest",
     "Location",

@@ -11,6 +11,7 @@ from support import TEST_DATABASE, fresh_postgres_database
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
+from phare.settings import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGINE_FIXTURES = frozenset({"seeded_engine", "postgres_url", "postgres_copy", "redis_url", "any_database_url",
                              "test_database"})
 
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test reads the environment it set up (monkeypatch), not the one of the test before."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 def depends_on_engine(item: pytest.Item) -> bool:
     if item.get_closest_marker("same_on_every_engine"):

@@ -10,16 +10,14 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
-from support import TEST_DATABASE, fresh_postgres_database
+from support import TEST_DATABASE, free_port, fresh_postgres_database, wait_for_server
 
 from directory.admin.auth import hash_password
 from directory.db import open_session
@@ -31,11 +29,6 @@ PASSWORD = "un-mot-de-passe-solide"
 # Its database is chosen by TEST_DATABASE in the fixture below.
 pytestmark = pytest.mark.engine
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -70,19 +63,11 @@ def web(database_url, tmp_path_factory):
     process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if process.poll() is not None:
-            pytest.fail((tmp / "web.log").read_text(errors="replace"))
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the web server did not start")
-        time.sleep(0.3)
+    try:
+        wait_for_server(f"{base}/health", process, tmp / "web.log")
+    except BaseException:
+        process.kill()
+        raise
     yield base
     process.terminate()
     try:

@@ -324,14 +324,14 @@ def test_login_throttle_per_address_and_account(throttle_store):
 
 
 def test_login_throttle_settings_in_french():
-    assert auth.throttle_from_env({}).free == 5
-    throttle = auth.throttle_from_env({"PHARE_LOGIN_MAX_FAILURES": "3", "PHARE_LOGIN_MAX_DELAY": "30"})
-    assert (throttle.free, throttle.max_delay) == (3, 30)
-    from bot.env import SettingError
+    from phare.settings import SettingError, Settings
 
+    assert auth.throttle_from(Settings.from_env({})).free == 5
+    throttle = auth.throttle_from(Settings.from_env({"PHARE_LOGIN_MAX_FAILURES": "3", "PHARE_LOGIN_MAX_DELAY": "30"}))
+    assert (throttle.free, throttle.max_delay) == (3, 30)
     for name in ("PHARE_LOGIN_MAX_FAILURES", "PHARE_LOGIN_MAX_DELAY"):
         with pytest.raises(SettingError, match=f"{name}='abc' n'est pas valide"):
-            auth.throttle_from_env({name: "abc"})
+            Settings.from_env({name: "abc"})
     assert auth.wait_text(1) == "1 seconde" and auth.wait_text(30) == "30 secondes"
     assert auth.wait_text(61) == "2 minutes"
 

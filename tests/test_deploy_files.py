@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from phare.settings import variable_names
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
@@ -110,11 +112,11 @@ def test_nginx_example_routes_every_public_path():
 
 
 def variables_read_by_phare() -> set[str]:
-    found: set[str] = set()
+    found: set[str] = set(variable_names())
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
             # os.environ["X"], os.environ.get("X"), os.getenv("X"), env.get("X") on a copy of the environment
-            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\(|env_number\()\s*["']([A-Z][A-Z0-9_]+)["']""",
+            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""",
                                     path.read_text(encoding="utf-8")))
     return found
 

@@ -121,10 +121,12 @@ def test_totp_codes_and_attempts():
 
 def test_remind_refuses_to_run_without_the_site_secret(monkeypatch, capsys):
     """Links signed with another key than the web server's would not open: say so in French."""
+    from support import set_env
+
     from directory.cli import main
 
-    monkeypatch.delenv("PHARE_SECRET_KEY", raising=False)
+    set_env(monkeypatch, PHARE_SECRET_KEY=None)
     assert main(["remind"]) == 2
     assert "PHARE_SECRET_KEY" in capsys.readouterr().err
-    monkeypatch.setenv("PHARE_SECRET_KEY", "x" * 32)
+    set_env(monkeypatch, PHARE_SECRET_KEY="x" * 32)
     assert main(["remind", "--months", "0"]) == 2

@@ -8,7 +8,6 @@ import gzip
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import free_port, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "bot" / "webchat" / "static"
@@ -28,11 +28,6 @@ MRC_IDS = ["la-matanie", "la-matapedia", "la-mitis", "rimouski-neigette", "les-b
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class FakeRasa(BaseHTTPRequestHandler):
@@ -86,17 +81,12 @@ def start_web(tmp: Path, rasa_url: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((tmp / f"web-{port}.log").read_text(errors="replace"))
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the web server did not start")
+    try:
+        wait_for_server(f"{base}/health", process, tmp / f"web-{port}.log", timeout=60)
+    except BaseException:
+        process.kill()
+        raise
+    return process, base
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -205,6 +195,21 @@ def test_widget_files(client):
     assert client.get("/webchat/phare.svg").headers["content-type"] == "image/svg+xml"
     assert client.get("/webchat/routes.py").status_code == 404
     assert client.get("/webchat/..%2Froutes.py").status_code == 404
+
+
+def test_widget_gets_mrc_names_and_starters_from_the_data(client):
+    import json
+
+    from directory import categories, geography
+
+    js = client.get("/widget.js").text
+    assert "/*phare:" not in js
+    names = json.loads(re.search(r"const MRC_DISPLAY = (\{.*?\});", js).group(1))
+    assert names == {m.id: m.display for m in geography.mrcs()} and names["les-basques"] == "MRC des Basques"
+    starters = json.loads(re.search(r"const STARTERS = (\[.*?\]);", js).group(1))
+    menu = [[c.menu_label, f"/{c.intent}"] for c in categories.menu()]
+    assert len(starters) == 3 and starters == menu[:3]
+    assert client.get("/webchat/widget.js").text == js
 
 
 def test_widget_is_small_and_never_parses_html():

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.webchat.routes import widget_script
+
 pytestmark = [pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +46,8 @@ def rasa_replies(dispatched: dict) -> list[dict]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
-    for name in ("widget.js", "widget.css"):
-        (root / name).write_bytes((STATIC / name).read_bytes())
+    (root / "widget.js").write_text(widget_script(), encoding="utf-8")
+    (root / "widget.css").write_bytes((STATIC / "widget.css").read_bytes())
     (root / "index.html").write_text(PAGE, encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(root)))
     server.RequestHandlerClass.log_message = lambda *a, **k: None

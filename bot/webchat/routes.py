@@ -13,10 +13,11 @@ production nginx may route /webhooks/rest/webhook straight to Rasa, but
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from directory import geography
+from directory import categories, geography
+from phare.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,6 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 MAX_MESSAGE_CHARS = 2000  # same limit as bot.channels.rest
 
 # Pages: nothing inline, nothing from elsewhere.
@@ -109,6 +110,7 @@ SITES_BY_ID = {site.id: site for site in DEMO_SITES}
 
 DEMO_SUBPAGES = {"accueil": "Accueil", "services": "Services aux citoyens"}
 
+WIDGET_STARTERS = 3  # buttons under the widget's greeting
 STATIC_FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
@@ -132,14 +134,11 @@ def origin(request: Request) -> str:
 
 
 def rasa_url() -> str:
-    return (os.environ.get("PHARE_RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
+    return settings().rasa_url
 
 
 def rasa_timeout() -> float:
-    try:
-        return max(1.0, float(os.environ.get("PHARE_RASA_TIMEOUT", "30")))
-    except ValueError:
-        return 30.0
+    return settings().rasa_timeout
 
 
 def api_json(body: Any, status: int = 200):
@@ -187,9 +186,20 @@ async def webchat_demo(request: Request, mrc_id: str):
 # --- Static files ----------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def widget_script() -> str:
+    """widget.js with the MRC names and the first needs of the menu, from their one place in the data."""
+    starters = [[c.menu_label, f"/{c.intent}"] for c in categories.menu()[:WIDGET_STARTERS]]
+    return ((STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+            .replace("{/*phare:mrc-display*/}", json.dumps({m.id: m.display for m in geography.mrcs()}, ensure_ascii=False))
+            .replace("[/*phare:starters*/]", json.dumps(starters, ensure_ascii=False)))
+
+
 async def _static(name: str):
     headers = dict(ASSET_HEADERS) if name.startswith("widget.") else {
         "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
+    if name == "widget.js":
+        return response.text(widget_script(), content_type=STATIC_FILES[name], headers=headers)
     return await response.file(STATIC_DIR / name, mime_type=STATIC_FILES[name], headers=headers)
 
 

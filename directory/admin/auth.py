@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import logging
 import math
-import os
 import re
 import secrets
 import threading
@@ -31,6 +30,8 @@ import time
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from phare.settings import Settings, settings
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def secret_key() -> str:
     global _secret
     with _secret_lock:
         if _secret is None:
-            configured = os.environ.get("PHARE_SECRET_KEY", "").strip()
+            configured = settings().secret_key
             if configured:
                 _secret = configured
             else:
@@ -210,7 +211,7 @@ def load_session(value: str | None, max_age: int = SESSION_MAX_AGE) -> dict | No
 
 
 def cookie_secure() -> bool:
-    return os.environ.get("PHARE_COOKIE_SECURE", "").strip().lower() in ("1", "true", "yes", "oui")
+    return settings().cookie_secure
 
 
 def set_session_cookie(response, data: dict) -> None:
@@ -222,15 +223,6 @@ def set_session_cookie(response, data: dict) -> None:
     cookie["max-age"] = SESSION_MAX_AGE
     if cookie_secure():
         cookie["secure"] = True
-
-
-def clear_session_cookie(response) -> None:
-    response.cookies[SESSION_COOKIE] = ""
-    cookie = response.cookies[SESSION_COOKIE]
-    cookie["httponly"] = True
-    cookie["samesite"] = "Lax"
-    cookie["path"] = "/admin"
-    cookie["max-age"] = 0
 
 
 def csrf_ok(session: dict | None, submitted: str | None) -> bool:
@@ -360,16 +352,9 @@ class LoginThrottle:
         self.store.clear(self.key(email, ip))
 
 
-def throttle_from_env(env=None) -> LoginThrottle:
-    from bot.env import env_number
-
-    env = os.environ if env is None else env
-    redis_url = (env.get("PHARE_REDIS_URL") or "").strip()
-    return LoginThrottle(
-        free=int(env_number("PHARE_LOGIN_MAX_FAILURES", 5, minimum=1, maximum=1000, env=env)),
-        max_delay=float(env_number("PHARE_LOGIN_MAX_DELAY", 300, minimum=1, maximum=86400, integer=False, env=env)),
-        store=RedisThrottleStore(redis_url) if redis_url else None,
-    )
+def throttle_from(config: Settings) -> LoginThrottle:
+    return LoginThrottle(free=config.login_max_failures, max_delay=config.login_max_delay,
+                         store=RedisThrottleStore(config.redis_url) if config.redis_url else None)
 
 
 _throttle: LoginThrottle | None = None
@@ -380,5 +365,5 @@ def login_throttle() -> LoginThrottle:
     global _throttle
     with _secret_lock:
         if _throttle is None:
-            _throttle = throttle_from_env()
+            _throttle = throttle_from(settings())
         return _throttle

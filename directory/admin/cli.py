@@ -6,10 +6,11 @@ for scripts and tests. Messages are in French, for staff.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 
 from sqlalchemy import func, select
+
+from phare.settings import settings
 
 from ..db import create_schema, get_engine, open_session
 from ..models import Mrc, Organization, User
@@ -19,7 +20,7 @@ from .permissions import ROLE_LABELS, ROLES
 
 
 def _ask_password() -> str | None:
-    from_env = os.environ.get("PHARE_NEW_USER_PASSWORD")
+    from_env = settings().new_user_password
     if from_env:
         return from_env
     if not sys.stdin.isatty():

@@ -204,10 +204,6 @@ def parse_status(text: str) -> tuple[str | None, str | None]:
     return status, None
 
 
-def time_text(value: str | None) -> str:
-    return value or ""
-
-
 # --- Schedules ---------------------------------------------------------------------
 
 

@@ -36,7 +36,6 @@ from ..models import (
     ServiceAtLocation,
     utcnow,
 )
-from ..seed import bump_version
 from .forms import STATUS_LABELS, area_key, describe_schedule
 
 SCALAR_FIELDS = (
@@ -396,7 +395,6 @@ def record_change(
         ))
     session.add_all(rows)
     service.last_modified = now
-    bump_version(session)
     return rows
 
 
@@ -424,7 +422,6 @@ def record_simple(
         for i, (name, old, new) in enumerate(changes)
     ]
     session.add_all(rows)
-    bump_version(session)
     return rows
 
 

@@ -1,7 +1,7 @@
 """The French text of every email Phare sends to staff and organisations (one place for the wording)."""
 from __future__ import annotations
 
-import os
+from phare.settings import settings
 
 from .permissions import ROLE_LABELS
 
@@ -10,7 +10,7 @@ SIGNATURE = "L'équipe de Phare — répertoire des services d'aide du Bas-Saint
 
 def public_base(request=None) -> str:
     """Address of the site in links: PHARE_PUBLIC_URL, else the address the request came to."""
-    configured = os.environ.get("PHARE_PUBLIC_URL", "").strip().rstrip("/")
+    configured = settings().public_url
     if configured:
         return configured
     if request is not None:

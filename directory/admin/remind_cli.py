@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
+
+from phare.settings import settings
 
 from .. import mail
 from ..db import create_schema, get_engine, open_session
@@ -15,7 +16,7 @@ def cmd_remind(args) -> int:
     if args.months < 1 or args.every_days < 1 or args.max_reminders < 1:
         print("--months, --every-days et --max-reminders doivent être des nombres entiers positifs.", file=sys.stderr)
         return 2
-    if not os.environ.get("PHARE_SECRET_KEY", "").strip():
+    if not settings().secret_key:
         print("PHARE_SECRET_KEY n'est pas défini : les liens de confirmation ne fonctionneraient pas sur le site. "
               "Utilisez la même valeur que le serveur web (/etc/phare/phare.env).", file=sys.stderr)
         return 2

@@ -25,10 +25,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import START_TIMEOUT, free_port, wait_until
 
 from bot.launcher import MODEL_PATH, PROJECT_ROOT
-
-from .conftest import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -46,17 +45,13 @@ def pid_of(fragment: str, port: int) -> int:
     raise LookupError(f"{fragment} on port {port} not found")
 
 
-def wait_for(url: str, launcher: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert launcher.poll() is None, "the launcher stopped while starting"
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(url)
+def wait_for(url: str, launcher: subprocess.Popen, timeout: float = START_TIMEOUT) -> None:
+    def answered() -> bool:
+        if launcher.poll() is not None:
+            pytest.fail("the launcher stopped while starting")
+        return httpx.get(url, timeout=2).status_code == 200
+
+    wait_until(answered, timeout, f"{url} to answer", interval=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +61,7 @@ def launcher(stack_env, tmp_path_factory):
            "PHARE_VAR_DIR": str(tmp_path), "RASA_TELEMETRY_ENABLED": "false",
            # The paused action server must hold the turn, not time it out (see test_web_channels.py for that).
            "PHARE_ACTION_TIMEOUT": "60", "PHARE_TURN_TIMEOUT": "60",
-           "PHARE_START_TIMEOUT": os.environ.get("PHARE_TEST_START_TIMEOUT", "240")}
+           "PHARE_START_TIMEOUT": str(START_TIMEOUT)}
     if env["PHARE_DATABASE_URL"].startswith("sqlite:///"):
         db = tmp_path / "phare.db"
         shutil.copy(env["PHARE_DATABASE_URL"].removeprefix("sqlite:///"), db)
@@ -78,16 +73,16 @@ def launcher(stack_env, tmp_path_factory):
         cwd=PROJECT_ROOT, env=env, stdout=open(tmp_path / "launcher.log", "wb"), stderr=subprocess.STDOUT,
     )
     try:
-        start = float(os.environ.get("PHARE_TEST_START_TIMEOUT", 240))
-        wait_for(f"http://127.0.0.1:{ports['rasa']}/webhooks/health/", process, start)
+        wait_for(f"http://127.0.0.1:{ports['rasa']}/webhooks/health/", process)
         wait_for(f"http://127.0.0.1:{ports['web']}/health", process)
         # Until it says it is ready, the launcher treats a child's death as a failed start (exit 1), so a test
         # that kills a child must wait for that line, not only for the children to answer.
-        deadline = time.monotonic() + 60
-        while "Ctrl-C pour tout arrêter." not in (tmp_path / "launcher.log").read_text(errors="replace"):
-            assert process.poll() is None, "the launcher stopped while starting"
-            assert time.monotonic() < deadline, "the launcher never said it was ready"
-            time.sleep(0.2)
+        def said_ready() -> bool:
+            if process.poll() is not None:
+                pytest.fail("the launcher stopped while starting")
+            return "Ctrl-C pour tout arrêter." in (tmp_path / "launcher.log").read_text(errors="replace")
+
+        wait_until(said_ready, 60, "the launcher's ready line")
         yield process, ports, tmp_path
     finally:
         if process.poll() is None:
@@ -113,18 +108,13 @@ def test_killed_children_are_restarted_and_serve(launcher):
         port = ports[name]
         old = pid_of(module, port)
         os.kill(old, signal.SIGKILL)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "the launcher stopped instead of restarting the child"
-            try:
-                new = pid_of(module, port)
-                if new != old and httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except (LookupError, httpx.HTTPError):
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"{name} did not come back")
+
+        def back(module=module, port=port, old=old, url=url) -> bool:
+            if process.poll() is not None:
+                pytest.fail("the launcher stopped instead of restarting the child")
+            return pid_of(module, port) != old and httpx.get(url, timeout=2).status_code == 200
+
+        wait_until(back, 120, f"{name} to come back", interval=0.5)
     # The restarted action server answers a real turn.
     reply = httpx.post(f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook", timeout=60,
                        json={"sender": str(uuid.uuid4()), "message": "bouffe a trois-pistoles"})

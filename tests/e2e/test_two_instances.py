@@ -15,11 +15,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from support import START_TIMEOUT, free_port
 from twilio.request_validator import RequestValidator
 
 from bot.launcher import Stack, rasa_command, runtime_endpoints, wait_ready
-
-from .conftest import free_port
 
 # The production configuration only: the PostgreSQL + Redis pass runs it (its `phare` stack is then on
 # PostgreSQL and Redis and serves as instance A); the SQLite pass leaves it out (tests/conftest.py).
@@ -37,7 +36,7 @@ def cluster(phare, redis_url):
     try:
         second.start("rasa-b", rasa_command(port_b, runtime_endpoints(phare["ports"])),
                      {**os.environ, **env, "RASA_TELEMETRY_ENABLED": "false"}, work / "logs")
-        wait_ready(f"http://127.0.0.1:{port_b}/webhooks/health/", second, 240)
+        wait_ready(f"http://127.0.0.1:{port_b}/webhooks/health/", second, START_TIMEOUT)
         yield {"a": phare["rasa"], "b": f"http://127.0.0.1:{port_b}", "db": env["PHARE_DATABASE_URL"],
                "token": env["TWILIO_AUTH_TOKEN"], "public": env["PHARE_SMS_PUBLIC_URL"]}
     finally:

@@ -23,16 +23,9 @@
   const MAX_ENTRIES = 200;
   const MAX_CHARS = 2000;
   const TIMEOUT_MS = 45000;
-  const MRC_NAMES = {
-    'la-matanie': 'La Matanie', 'la-matapedia': 'La Matapédia', 'la-mitis': 'La Mitis',
-    'rimouski-neigette': 'Rimouski-Neigette', 'les-basques': 'Les Basques',
-    'riviere-du-loup': 'Rivière-du-Loup', 'temiscouata': 'Témiscouata', 'kamouraska': 'Kamouraska'
-  };
-  const STARTERS = [
-    ['Aide alimentaire', '/need_food_aid'],
-    ['Frigo libre-service', '/need_fridge'],
-    ["Quelqu'un à qui parler", '/need_phone_support']
-  ];
+  // Filled in by the server (widget_script in bot/webchat/routes.py) from the geography and category data.
+  const MRC_DISPLAY = {/*phare:mrc-display*/}; // 'la-mitis' -> 'MRC de La Mitis'
+  const STARTERS = [/*phare:starters*/]; // [title, payload] of the first needs of the menu
   const T = {
     launcher: "Besoin d'aide?",
     launcherMore: ' Clavarder avec Phare',
@@ -70,8 +63,7 @@
   };
 
   const mrc = String(opts.mrc || '').trim().toLowerCase();
-  const mrcName = MRC_NAMES[mrc] || '';
-  const mrcDisplay = mrcName ? (mrcName.indexOf('Les ') === 0 ? 'MRC des ' + mrcName.slice(4) : 'MRC de ' + mrcName) : '';
+  const mrcDisplay = MRC_DISPLAY[mrc] || '';
   const base = serverBase(opts.server, script.src);
 
   function serverBase(server, src) {

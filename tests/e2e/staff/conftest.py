@@ -10,7 +10,6 @@ import email
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from support import free_port, wait_for_server
 
 from directory.admin.auth import hash_password
 from directory.db import make_engine, open_session
@@ -29,11 +29,6 @@ from directory.models import User
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mailbox:
@@ -97,17 +92,11 @@ def web(staff_db_url, smtp, tmp_path_factory):
     process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError((work / "web.log").read_text()[-4000:])
-        time.sleep(0.3)
+    try:
+        wait_for_server(f"{base}/health", process, work / "web.log", timeout=120)
+    except BaseException:
+        process.kill()
+        raise
     yield {"base": base, "env": env, "log": work / "web.log"}
     process.terminate()
     try:
