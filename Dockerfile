@@ -5,6 +5,7 @@ WORKDIR /opt/phare
 COPY pyproject.toml README.md ./
 COPY directory ./directory
 COPY bot ./bot
+COPY web ./web
 COPY actions ./actions
 RUN pip install --upgrade pip && pip install . && pip check
 COPY config.yml domain.yml credentials.yml endpoints.yml ./

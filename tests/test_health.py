@@ -169,7 +169,7 @@ def answer(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) 
     pytest.fail(f"no answer from {url}: {log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.mark.parametrize("module, path", [("bot.web", "/health"), ("bot.action_server", "/ready")])
+@pytest.mark.parametrize("module, path", [("web", "/health"), ("bot.action_server", "/ready")])
 def test_servers_say_not_ready_on_a_read_only_directory(tmp_path, seeded_engine, test_database, module, path):
     if test_database != "sqlite":
         pytest.skip("the file-mode case is SQLite's; PostgreSQL is covered by the probe tests above")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 def test_killed_children_are_restarted_and_serve(launcher, tmp_path):  # noqa: F811
     process, ports = launcher
-    for name, module, url in (("web", "bot.web", f"http://127.0.0.1:{ports['web']}/health"),
+    for name, module, url in (("web", "-m web", f"http://127.0.0.1:{ports['web']}/health"),
                               ("actions", "bot.action_server", f"http://127.0.0.1:{ports['actions']}/ready")):
         port = ports[name]
         old = pid_of(module, port)

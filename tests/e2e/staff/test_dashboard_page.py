@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from directory.admin.auth import hash_password
+from web.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import NeedLog, User
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from directory.admin.auth import hash_password
+from web.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import ListingRequest, Metadata, Organization, Phone, Schedule, Service, ServiceArea, User, utcnow
 
