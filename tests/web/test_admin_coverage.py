@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import select
 from support import TEST_DATABASE, fresh_postgres_database
 
-from web.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import Service, User
 from directory.seed import prepare_database
+from web.admin.auth import hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "un-mot-de-passe-solide"

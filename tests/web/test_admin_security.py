@@ -29,9 +29,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from web.admin import auth
 from directory.db import make_engine, open_session
 from directory.models import User
+from web.admin import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "le-bon-mot-de-passe-123"

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from directory.models import Metadata, Service
 from web.admin import auth, csv_io, history
 from web.admin.forms import (
     MultiDict,
@@ -17,8 +18,7 @@ from web.admin.forms import (
     parse_time,
     split_byday,
 )
-from web.admin.policy import Actor
-from directory.models import Metadata, Service
+from web.admin.policy import Actor, area_change_problem
 
 REF = Reference(
     categories={"aide-alimentaire": "Aide alimentaire", "repas": "Repas préparés", "crise": "Crise"},
@@ -355,8 +355,8 @@ def test_logout_revokes_the_session_id(seeded_engine):
 
 
 def test_weekly_needs_by_iso_week(session):
-    from web.admin.stats import NeedFilters, iso_week, weekly_needs
     from directory.models import NeedLog
+    from web.admin.stats import NeedFilters, iso_week, weekly_needs
 
     monday = dt.date(2019, 12, 30)  # ISO week 2020-S01
     assert iso_week(monday) == ("2020-S01", monday)

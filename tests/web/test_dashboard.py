@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from web.admin import charts, dashboard
-from web.admin.stats import NeedFilters, weekly_needs
 from directory.db import create_schema, make_engine, open_session
 from directory.models import NeedLog
+from web.admin import charts, dashboard
+from web.admin.stats import NeedFilters, weekly_needs
 
 MONDAY = dt.date(2026, 11, 23)
 

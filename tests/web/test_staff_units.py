@@ -6,10 +6,10 @@ import datetime as dt
 import pyotp
 import pytest
 
-from web.admin import freshness, tokens
-from web.admin.invitations import CodeAttempts, totp_ok
 from directory.db import create_schema, make_engine, open_session
 from directory.models import ListingRequest, Organization, User
+from web.admin import freshness, tokens
+from web.admin.invitations import CodeAttempts, totp_ok
 
 TODAY = dt.date(2026, 11, 29)
 

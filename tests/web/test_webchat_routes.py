@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-STATIC = ROOT / "bot" / "webchat" / "static"
+STATIC = ROOT / "web" / "webchat" / "static"
 MRC_IDS = ["la-matanie", "la-matapedia", "la-mitis", "rimouski-neigette", "les-basques",
            "riviere-du-loup", "temiscouata", "kamouraska"]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

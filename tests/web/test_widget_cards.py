@@ -20,7 +20,7 @@ import pytest
 pytestmark = [pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-STATIC = ROOT / "bot" / "webchat" / "static"
+STATIC = ROOT / "web" / "webchat" / "static"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("PHARE_CHROMIUM", "/usr/bin/chromium")
 PAGE = """<!doctype html><html lang="fr-CA"><head><meta charset="utf-8">

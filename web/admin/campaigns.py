@@ -7,7 +7,7 @@ from directory.models import Campaign
 
 from . import history, policy
 from .forms import clean, parse_date
-from .pages import Ctx, NotFound, admin_page, blueprint, redirect, render
+from .pages import Ctx, NotFound, admin_page, blueprint, redirect, render, today
 
 
 def campaign_dict(campaign: Campaign) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from directory.db import create_schema, get_engine, open_session
 from directory.models import Mrc, Organization, User
+
 from . import auth, history
 from .forms import normalize_email
 from .policy import ROLE_LABELS, ROLES

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from directory import mail
 from directory.geography import TIMEZONE
 from directory.models import Organization, Service, ServiceAtLocation, utcnow
+
 from . import history, messages, policy, tokens
 from .forms import clean, normalize_email, normalize_extension, normalize_phone, normalize_url
 from .organizations import load_organization

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from directory.formatting import format_phone
 from directory.geography import TIMEZONE
 from directory.text import fold, fold_place
+
 from .forms import (
     STATUS_LABELS,
     Reference,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from directory.formatting import format_date
 from directory.models import NeedLog
+
 from . import charts, policy
 from .csv_io import write_table
 from .needs import need_filters

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from directory.models import ListingRequest, Organization
+
 from . import freshness, policy, reminders
 from .pages import Ctx, admin_page, blueprint, render, today
 

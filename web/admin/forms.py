@@ -525,6 +525,7 @@ def parse_service_form(form, current: dict | None, ref: Reference, actor) -> tup
         p = f"sched-{i}-"
         if form.get(p + "repeat") is not None:  # the plain-French editor (web.admin.schedule_form)
             from directory.geography import TZ
+
             from .schedule_form import parse_editor_row
 
             item, errs = parse_editor_row(get, getlist, p, dt.datetime.now(TZ).date())

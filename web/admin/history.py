@@ -37,6 +37,7 @@ from directory.models import (
     utcnow,
 )
 from directory.seed import bump_version
+
 from .forms import STATUS_LABELS, area_key, describe_schedule
 
 SCALAR_FIELDS = (

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from directory import mail
 from directory.models import AccountToken, OutboxMessage, User, utcnow
+
 from . import auth, history, messages, policy, tokens
 from .forms import clean
 from .pages import Ctx, NotFound, admin_page, blueprint, error_page, redirect, render

@@ -39,7 +39,6 @@ from . import auth, policy, schedule_form
 from .forms import DAY_CODES, DAY_LABELS, PHONE_TYPES, SCHEDULE_KINDS, STATUS_LABELS, WEEK_RANKS, Reference, describe_schedule
 from .policy import Actor
 
-
 logger = logging.getLogger(__name__)
 
 

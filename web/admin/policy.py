@@ -58,9 +58,12 @@ class Actor:
 
 def area_mrc(area: Area, municipality_mrc: Mapping[str, str]) -> str | None:
     """The MRC of an area; None for a region-wide area."""
+    scope: str
+    mrc_id: str | None
+    municipality_id: str | None
     scope, mrc_id, municipality_id = area
     if scope == "municipality":
-        return municipality_mrc.get(municipality_id) or mrc_id
+        return municipality_mrc.get(municipality_id or "") or mrc_id
     if scope == "mrc":
         return mrc_id
     return None
@@ -235,17 +238,17 @@ def scope_clause(actor: Actor) -> ColumnElement[Any] | None:
     if actor.role == "admin":
         return None
     if actor.role == "organization":
-        return Service.organization_id == actor.organization_id  # type: ignore[no-any-return]
+        return Service.organization_id == actor.organization_id
     if actor.role == "mrc" and actor.mrc_id:
-        return Service.id.in_(services_local_to_mrc(actor.mrc_id))  # type: ignore[no-any-return]
-    return Service.id.is_(None)  # type: ignore[no-any-return]
+        return Service.id.in_(services_local_to_mrc(actor.mrc_id))
+    return Service.id.is_(None)
 
 
 def organization_scope_clause(actor: Actor) -> ColumnElement[Any] | None:
     """SQL condition on Organization: the organisations this actor sees in the list (None: all)."""
     if actor.role == "organization":
-        return Organization.id == actor.organization_id  # type: ignore[no-any-return]
+        return Organization.id == actor.organization_id
     services = scope_clause(actor)
     if services is None:
         return None
-    return Organization.id.in_(select(Service.organization_id).where(services))  # type: ignore[no-any-return]
+    return Organization.id.in_(select(Service.organization_id).where(services))

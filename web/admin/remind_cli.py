@@ -8,6 +8,7 @@ import sys
 from directory import mail
 from directory.db import create_schema, get_engine, open_session
 from directory.geography import TZ
+
 from . import freshness, messages, reminders
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory import mail
 from directory.formatting import format_phone
 from directory.models import ListingRequest, Mrc, Municipality, Organization, Service, User, utcnow
+
 from . import freshness, messages
 
 DEFAULT_EVERY_DAYS = 14

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from directory.formatting import MONTHS, WEEKDAYS, format_date, format_time
+
 from .forms import DAY_CODES, clean, parse_schedule_fields, schedule_kind, split_byday
 
 REPEATS = {

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.models import AccountToken, ListingRequest, User, utcnow
+
 from . import auth
 
 LIFETIMES = {"invite": dt.timedelta(hours=72), "reset": dt.timedelta(hours=1)}

@@ -22,9 +22,9 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from web.admin.auth import hash_password
 from directory.db import make_engine, open_session
 from directory.models import User
+from web.admin.auth import hash_password
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
