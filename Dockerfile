@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY phare ./phare
 COPY directory ./directory
 COPY bot ./bot
+COPY web ./web
 COPY actions ./actions
 RUN pip install --upgrade pip && pip install . && pip check
 COPY config.yml domain.yml credentials.yml endpoints.yml ./

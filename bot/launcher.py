@@ -212,7 +212,7 @@ def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = N
     stack.start("rasa", rasa_command(ports.rasa, runtime_endpoints(ports), model, Settings.from_env(env).bind),
                 env, log_dir)
     if web:
-        stack.start("web", [python, "-m", "bot.web", "--port", str(ports.web)], env, log_dir)
+        stack.start("web", [python, "-m", "web", "--port", str(ports.web)], env, log_dir)
     return stack
 
 

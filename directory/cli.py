@@ -194,12 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .hsds.cli import register as register_hsds
 
     register_hsds(sub)
-    try:
-        from .admin.cli import register as register_admin
-    except ImportError:
-        pass
-    else:
-        register_admin(sub)
+    # Staff accounts and reminder mail are the admin's: their code lives with it (web/admin).
+    from web.admin.cli import register as register_admin
+
+    register_admin(sub)
     return parser
 
 

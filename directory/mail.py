@@ -164,7 +164,11 @@ def deliver_in_background(engine: Engine | None = None) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        deliver_pending(engine)
+        if threading.current_thread() is threading.main_thread():
+            deliver_pending(engine)  # a command line: done before it exits
+        else:
+            # An admin page runs in a worker thread (web.admin.pages): the page never waits for SMTP.
+            threading.Thread(target=deliver_pending, args=(engine,), name="phare-mail", daemon=True).start()
         return
     loop.run_in_executor(None, deliver_pending, engine)
 

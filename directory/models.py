@@ -403,7 +403,7 @@ class NeedLog(Base):
     result_count = Column(Integer, nullable=False)
     channel = Column(String(20), nullable=False, default="")
     # search (a search with its results), fallback (not understood), outside (a place outside the region),
-    # crisis (counts only: no category), language (asked in another language). See directory.admin.dashboard.
+    # crisis (counts only: no category), language (asked in another language). See web.admin.dashboard.
     kind = Column(String(12), nullable=False, default="search", server_default="search")
 
     __table_args__ = (Index("ix_need_log_day_mrc_category", "day", "mrc_id", "category_id"),)

@@ -17,7 +17,7 @@ from phare.settings import variable_names
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
-CODE_DIRS = ("bot", "directory", "actions")
+CODE_DIRS = ("bot", "directory", "actions", "web")
 
 
 def modules_run(text: str) -> set[str]:
@@ -29,7 +29,7 @@ def test_every_command_runs_a_module_that_exists():
     texts = [unit.read_text(encoding="utf-8") for unit in UNITS]
     texts += [(ROOT / "docker-compose.yml").read_text(encoding="utf-8"), (ROOT / "Dockerfile").read_text(encoding="utf-8")]
     modules = set().union(*(modules_run(text) for text in texts))
-    assert {"bot.rasa_server", "bot.action_server", "bot.web", "bot", "directory"} <= modules, modules
+    assert {"bot.rasa_server", "bot.action_server", "web", "bot", "directory"} <= modules, modules
     for module in modules:
         spec = importlib.util.find_spec(module)
         assert spec is not None, f"python -m {module}: no such module"

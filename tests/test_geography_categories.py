@@ -49,7 +49,7 @@ def test_one_timezone_in_the_directory():
 
 
 def test_search_and_demo_pages_use_the_geography_data():
-    from bot.webchat.routes import DEMO_SITES
+    from web.webchat.routes import DEMO_SITES
 
     assert [(s.id, s.name, s.accent) for s in DEMO_SITES] == [(m.id, m.name, m.accent) for m in geography.mrcs()]
     search_source = (ROOT / "directory" / "search.py").read_text(encoding="utf-8")

@@ -154,7 +154,7 @@ def answer(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) 
     return wait_for_server(url, process, log, timeout, status=None)
 
 
-@pytest.mark.parametrize("module, path", [("bot.web", "/health"), ("bot.action_server", "/ready")])
+@pytest.mark.parametrize("module, path", [("web", "/health"), ("bot.action_server", "/ready")])
 def test_servers_say_not_ready_on_a_read_only_directory(tmp_path, seeded_engine, test_database, module, path):
     if test_database != "sqlite":
         pytest.skip("the file-mode case is SQLite's; PostgreSQL is covered by the probe tests above")

@@ -102,7 +102,7 @@ def test_read_once_per_process(monkeypatch):
     assert settings().lock_prefix == "apres"
 
 
-@pytest.mark.parametrize("command", [["bot.web"], ["bot.action_server"], ["bot", "purge"], ["directory", "seed"]])
+@pytest.mark.parametrize("command", [["web"], ["bot.action_server"], ["bot", "purge"], ["directory", "seed"]])
 def test_every_entry_point_refuses_a_bad_number_in_french(command, tmp_path):
     import os
     import subprocess

@@ -88,7 +88,7 @@ def launcher(stack_env, tmp_path_factory):
         if process.poll() is None:
             process.kill()
             process.wait()
-        for name in ("bot.action_server", "bot.rasa_server", "bot.web"):
+        for name in ("bot.action_server", "bot.rasa_server", "-m web"):
             port = ports["actions" if "action" in name else "rasa" if "rasa" in name else "web"]
             try:
                 pid = pid_of(name, port)
@@ -103,7 +103,7 @@ def launcher(stack_env, tmp_path_factory):
 
 def test_killed_children_are_restarted_and_serve(launcher):
     process, ports, work = launcher
-    for name, module, url in (("web", "bot.web", f"http://127.0.0.1:{ports['web']}/health"),
+    for name, module, url in (("web", "-m web", f"http://127.0.0.1:{ports['web']}/health"),
                               ("actions", "bot.action_server", f"http://127.0.0.1:{ports['actions']}/ready")):
         port = ports[name]
         old = pid_of(module, port)
@@ -162,6 +162,6 @@ def test_sigterm_while_a_turn_is_in_flight_loses_no_reply(launcher):
     assert "Croc-Ensemble" in answer["text"], answer
     assert process.wait(40) == 0
     for name, port in (("bot.action_server", ports["actions"]), ("bot.rasa_server", ports["rasa"]),
-                       ("bot.web", ports["web"])):
+                       ("-m web", ports["web"])):
         with pytest.raises(LookupError):
             pid_of(name, port)

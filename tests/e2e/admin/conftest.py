@@ -194,7 +194,7 @@ def accounts(phare, db, db_url):
          "--role", "admin"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Compte créé" in done.stdout
-    from directory.admin.auth import hash_password
+    from web.admin.auth import hash_password
 
     password_hash = hash_password(PASSWORD)
     mitis_service = _service_in(db, "la-mitis")

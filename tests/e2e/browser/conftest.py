@@ -105,7 +105,7 @@ def web_without_rasa(phare, tmp_path):
     env.update({k: v for k, v in phare["env"].items() if not k.startswith("_")})
     env["PHARE_RASA_URL"] = f"http://127.0.0.1:{free_port()}"
     log = open(tmp_path / "web-down.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,4 +1,4 @@
-"""The real web server (`python -m bot.web`) on a copy of the seeded directory, with a real local SMTP server.
+"""The real web server (`python -m web`) on a copy of the seeded directory, with a real local SMTP server.
 
 No Rasa model is needed: these flows (accounts, confirmation links,
 reminders, dashboards) live in the admin. The SMTP server is aiosmtpd; the
@@ -22,9 +22,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from support import free_port, wait_for_server
 
-from directory.admin.auth import hash_password
 from directory.db import make_engine, open_session
 from directory.models import User
+from web.admin.auth import hash_password
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
@@ -89,7 +89,7 @@ def web(staff_db_url, smtp, tmp_path_factory):
                PHARE_MAIL_FROM="Phare <phare@example.org>", PHARE_SECRET_KEY="test-secret-key-staff-0123456789",
                PHARE_PUBLIC_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
     log = open(work / "web.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -71,7 +71,7 @@ def test_invitation_link_sets_a_password_once(web, admin_account, smtp):
 
 
 def test_forgotten_password_of_an_unused_invitation_sends_a_new_invitation(web, staff_engine, smtp):
-    from directory.admin import tokens
+    from web.admin import tokens
     with open_session(staff_engine) as s:
         s.add(User(email="jamais.venue@example.org", name="", role="mrc", mrc_id="kamouraska",
                    password_hash=tokens.NO_PASSWORD))
@@ -89,7 +89,7 @@ def test_forgotten_password_of_an_unused_invitation_sends_a_new_invitation(web, 
 def test_password_reset_by_email(web, staff_engine, smtp):
     base = web["base"]
     with open_session(staff_engine) as s:
-        from directory.admin.auth import hash_password
+        from web.admin.auth import hash_password
         s.add(User(email="oubli@example.org", name="Oubli", role="mrc", mrc_id="les-basques",
                    password_hash=hash_password(PASSWORD)))
         s.commit()
@@ -117,7 +117,7 @@ def test_password_reset_by_email(web, staff_engine, smtp):
 def test_second_factor_for_a_regional_admin(web, staff_engine):
     base = web["base"]
     with open_session(staff_engine) as s:
-        from directory.admin.auth import hash_password
+        from web.admin.auth import hash_password
         s.add(User(email="deux.etapes@example.org", name="Deux", role="admin", password_hash=hash_password(PASSWORD)))
         s.commit()
     client = login(base, "deux.etapes@example.org")

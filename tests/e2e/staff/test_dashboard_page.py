@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from directory.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import NeedLog, User
+from web.admin.auth import hash_password
 
 from .conftest import PASSWORD, login
 

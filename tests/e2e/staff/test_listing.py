@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from directory.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import ListingRequest, Metadata, Organization, Phone, Schedule, Service, ServiceArea, User, utcnow
+from web.admin.auth import hash_password
 
 from ..admin.conftest import form_fields, set_field
 from .conftest import PASSWORD, ROOT, csrf_of, link_in, login
