@@ -33,7 +33,7 @@ from bot import db_health
 from bot.env import SettingError, env_number
 from bot.logging_setup import configure_logging
 from bot.webchat import routes as webchat_routes
-from directory import api
+from directory import api, secret_box
 from directory.admin import auth as admin_auth
 from directory.admin import routes as admin_routes
 from directory.db import create_schema, get_engine
@@ -98,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as exc:
         print(exc, file=sys.stderr)
         return 2
-    create_schema(get_engine())
+    try:
+        create_schema(get_engine())
+        secret_box.check_stored(get_engine())  # TOTP secrets readable with PHARE_TOTP_KEY, else a French message
+    except secret_box.SecretKeyError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     configure_logging()
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
     return 0

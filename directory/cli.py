@@ -13,6 +13,7 @@ from .db import create_schema, database_url, get_engine, open_session
 from .formatting import format_opening, format_verified, mrc_display
 from .gazetteer import Resolution, default_gazetteer
 from .search import TZ, search
+from .secret_box import SecretKeyError
 from .seed import SeedError, seed_all
 
 STATUS_WORDS = {
@@ -203,4 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SecretKeyError as exc:  # a migration or a login secret that needs PHARE_TOTP_KEY: said in French
+        print(exc, file=sys.stderr)
+        return 2

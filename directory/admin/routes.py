@@ -62,7 +62,7 @@ from .forms import (
     parse_service_form,
 )
 from .permissions import Actor
-from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, totals, weekly_needs
+from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, crisis_counts, totals, weekly_needs
 
 logger = logging.getLogger(__name__)
 
@@ -1323,7 +1323,7 @@ def needs(request, ctx: Ctx):
     return render(ctx, "needs.html", rows=rows, filters=filters, searches=searches, no_result=no_result,
                   mrcs=ctx.ref().mrcs, categories=ctx.ref().categories, channels=channels(ctx.db),
                   csv_url="/admin/besoins.csv" + (f"?{urlencode(query)}" if query else ""),
-                  NO_MRC=NO_MRC, NO_CATEGORY=NO_CATEGORY)
+                  NO_MRC=NO_MRC, NO_CATEGORY=NO_CATEGORY, crisis=crisis_counts(ctx.db, filters))
 
 
 @blueprint.get("/besoins.csv")
