@@ -15,6 +15,7 @@ from .db import create_schema, database_url, get_engine, open_session
 from .formatting import format_opening, format_verified, mrc_display
 from .gazetteer import Resolution, default_gazetteer
 from .search import TZ, search
+from .secret_box import SecretKeyError
 from .seed import SeedError, seed_all
 
 STATUS_WORDS = {
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings()  # a setting Phare cannot use is said in French, not as a traceback
-    except SettingError as exc:
+        return args.func(args)
+    except (SettingError, SecretKeyError) as exc:  # SecretKeyError: a migration or a login secret needs PHARE_TOTP_KEY
         print(exc, file=sys.stderr)
         return 2
-    return args.func(args)

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 
 from .geography import TIMEZONE
+from .secret_box import EncryptedText
 
 Base = declarative_base()
 
@@ -328,8 +329,9 @@ class User(Base):
     organization_id = Column(String(36), ForeignKey("organization.id"))
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    # Base32 TOTP secret of the optional second factor (regional administrators); NULL: off.
-    totp_secret = Column(String(64))
+    # TOTP secret of the optional second factor (regional administrators); NULL: off. Python reads it in
+    # clear; the column holds its Fernet token (directory.secret_box), never the secret itself.
+    totp_secret = Column("totp_secret_encrypted", EncryptedText())
 
 
 class AccountToken(Base):
@@ -405,6 +407,8 @@ class NeedLog(Base):
     # search (a search with its results), fallback (not understood), outside (a place outside the region),
     # crisis (counts only: no category), language (asked in another language). See web.admin.dashboard.
     kind = Column(String(12), nullable=False, default="search", server_default="search")
+    # Crisis rows only: which line Phare gave (directory.crisis_levels), never the message.
+    crisis_level = Column(String(12))
 
     __table_args__ = (Index("ix_need_log_day_mrc_category", "day", "mrc_id", "category_id"),)
 

@@ -112,6 +112,7 @@ class Settings:
     rasa_timeout: float
     # Staff site and mail
     secret_key: str | None
+    totp_key: str  # encrypts TOTP secrets at rest (directory.secret_box); empty when unset
     cookie_secure: bool
     proxies_count: int
     login_max_failures: int
@@ -157,6 +158,7 @@ class Settings:
             rasa_url=(read.text("PHARE_RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
             rasa_timeout=read.seconds("PHARE_RASA_TIMEOUT", 30, 1, 600),
             secret_key=read.text("PHARE_SECRET_KEY"),
+            totp_key=read.text("PHARE_TOTP_KEY") or "",
             cookie_secure=(read.text("PHARE_COOKIE_SECURE") or "").lower() in TRUE_WORDS,
             proxies_count=read.integer("PHARE_PROXIES_COUNT", 0, 0, 5),
             login_max_failures=read.integer("PHARE_LOGIN_MAX_FAILURES", 5, 1, 1000),

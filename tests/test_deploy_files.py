@@ -152,3 +152,28 @@ def test_compose_and_units_read_the_same_kind_of_settings():
         for line in unit.read_text(encoding="utf-8").splitlines():
             if line.startswith("Exec"):
                 shlex.split(line.split("=", 1)[1].replace("\\", ""))  # well-formed quoting
+
+
+def scheduled_commands() -> dict[str, str]:
+    """timer name -> the `module args` its service runs (`python -m directory remind` -> "directory remind")."""
+    jobs = {}
+    for timer in sorted((DEPLOY / "systemd").glob("*.timer")):
+        service = timer.with_suffix(".service").read_text(encoding="utf-8")
+        exec_start = re.search(r"^ExecStart=(.*)$", service, re.M).group(1)
+        jobs[timer.name] = " ".join(re.search(r"python3?\s+-m\s+(.*)$", exec_start).group(1).split())
+    return jobs
+
+
+def test_every_scheduled_job_of_systemd_also_runs_in_docker_compose():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    commands = {name: " ".join(str(service.get("command", "")).split()) for name, service in compose["services"].items()}
+    jobs = scheduled_commands()
+    assert {"phare-purge.timer", "phare-remind.timer"} <= set(jobs), jobs
+    for timer, job in jobs.items():
+        runners = [name for name, command in commands.items()
+                   if re.search(rf"python3?\s+-m\s+{re.escape(job)}(\s|;|&|$)", command)]
+        assert runners, f"{timer} runs `python -m {job}`, which no docker compose service runs"
+        for name in runners:
+            # A scheduled job repeats, on Phare's database, with the same settings as the other processes.
+            assert "while true" in commands[name] and "sleep" in commands[name], name
+            assert compose["services"][name]["environment"]["PHARE_DATABASE_URL"].startswith("postgresql://"), name

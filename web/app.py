@@ -24,6 +24,7 @@ from sanic.exceptions import NotFound
 
 from bot import db_health
 from bot.logging_setup import configure_logging
+from directory import secret_box
 from directory.db import create_schema, get_engine
 from phare.settings import SettingError, settings
 from web import api
@@ -90,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as exc:
         print(exc, file=sys.stderr)
         return 2
-    create_schema(get_engine())
+    try:
+        create_schema(get_engine())
+        secret_box.check_stored(get_engine())  # TOTP secrets readable with PHARE_TOTP_KEY, else a French message
+    except secret_box.SecretKeyError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     configure_logging()
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
     return 0

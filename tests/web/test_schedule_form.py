@@ -96,3 +96,28 @@ def test_round_trip_through_the_editor():
     item, errors = parse(fields)
     assert errors == []
     assert {k: item[k] for k in stored} == stored
+
+
+def test_one_editor_among_several_in_a_form():
+    """The organisation's confirmation page has one editor per service, told apart by a prefix."""
+    from web.admin.schedule_form import editor_rows, parse_editor_rows
+
+    assert [r["preview"] for r in editor_rows([week("TU,TH")])] == ["Ouvert les mardis et jeudis de 13 h à 16 h.", "", ""]
+    form = MultiDict([
+        ("s1-schedule_rows", "3"),
+        ("s1-sched-0-id", "own"), ("s1-sched-0-repeat", "weekly"), ("s1-sched-0-days", "MO"), ("s1-sched-0-days", "WE"),
+        ("s1-sched-0-opens_at", "09:00"), ("s1-sched-0-closes_at", "12:00"),
+        ("s1-sched-1-id", "someone-elses"), ("s1-sched-1-repeat", "monthly"), ("s1-sched-1-weeks", "2"),
+        ("s1-sched-1-days", "TU"), ("s1-sched-1-opens_at", "13:00"), ("s1-sched-1-closes_at", "15:00"),
+        ("s1-sched-2-repeat", ""),
+        # Another service's editor in the same form is not read.
+        ("s2-schedule_rows", "1"), ("s2-sched-0-repeat", "daily"),
+    ])
+    schedules, errors = parse_editor_rows(lambda k: form.get(k) or "", form.getlist, "s1-", {"own"}, TODAY)
+    assert errors == []
+    assert [(s["id"], s["freq"], s["byday"]) for s in schedules] == [("own", "WEEKLY", "MO,WE"), (None, "MONTHLY", "2TU")]
+    assert [preview_sentence(s) for s in schedules] == ["Ouvert les lundis et mercredis de 9 h à 12 h.",
+                                                        "Ouvert le 2e mardi du mois de 13 h à 15 h."]
+    bad = MultiDict([("s1-schedule_rows", "1"), ("s1-sched-0-repeat", "weekly"), ("s1-sched-0-days", "MO")])
+    _, errors = parse_editor_rows(lambda k: bad.get(k) or "", bad.getlist, "s1-", set(), TODAY)
+    assert errors == ["Horaire 1 : il faut une heure d'ouverture et une heure de fermeture."]

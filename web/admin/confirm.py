@@ -4,25 +4,28 @@ The link (sent by `python -m directory remind`, or made by staff from the
 organisation page) holds a signed ListingRequest id: valid 30 days, once.
 "Toujours exact" confirms every service of the organisation in one click;
 the form changes only the listing's own fields (description, phones,
-hours, address, website, email). Both write the history (Metadata rows,
-by "<organisation> (lien de confirmation)") and set the verified date.
+hours, address, website, email). Hours use the admin's plain-French editor
+(web.admin.schedule_form), one per service, so a correction becomes a
+real schedule with its preview sentence; "Voir la phrase" shows it without
+saving (the link stays valid). Both write the history (Metadata rows, by
+"<organisation> (lien de confirmation)") and set the verified date.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory import mail
-from directory.geography import TIMEZONE
 from directory.models import Organization, Service, ServiceAtLocation, utcnow
 
 from . import history, messages, policy, tokens
 from .forms import clean, normalize_email, normalize_extension, normalize_phone, normalize_url
 from .organizations import load_organization
 from .pages import Ctx, admin_page, blueprint, names_for_history, redirect, render, today
-from .schedule_form import preview_sentence
+from .schedule_form import editor_rows, parse_editor_rows, preview_sentence
 
 MAX_PHONES = 3
 _POSTAL = re.compile(r"^[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d$")
@@ -45,13 +48,17 @@ def hours_text(snap: dict) -> str:
     return "\n".join(preview_sentence(s) for s in snap.get("schedules", []))
 
 
-def _same_text(a: str, b: str) -> bool:
-    return " ".join((a or "").split()) == " ".join((b or "").split())
+def schedule_prefix(service_id: str) -> str:
+    """The field names of one service's hours editor start with this."""
+    return f"{service_id}-"
 
 
-def parse_listing_form(form, org: Organization, snaps: list[dict]) -> tuple[dict, dict[str, dict], list[str]]:
-    """The submitted listing -> (organisation values, service snapshots by id, French errors)."""
+def parse_listing_form(form, org: Organization, snaps: list[dict],
+                       day: dt.date) -> tuple[dict, dict[str, dict], list[str]]:
+    """The submitted listing -> (organisation values, service snapshots by id, French errors); `day`: today."""
     errors: list[str] = []
+    get = lambda k: form.get(k) or ""  # noqa: E731
+    getlist = lambda k: form.getlist(k) or []  # noqa: E731 (Sanic gives None for a missing key)
     org_values = {"description": clean(form.get("org_description")) or (org.description or "")}
     org_values["email"], e = normalize_email(form.get("org_email") or "")
     if e:
@@ -78,11 +85,10 @@ def parse_listing_form(form, org: Organization, snaps: list[dict]) -> tuple[dict
             phones.append({"id": old.get("id"), "number": number or raw, "extension": extension,
                            "type": old.get("type") or "voice", "description": old.get("description")})
         after["phones"] = phones
-        hours = (form.get(f"{sid}-hours") or "").strip()
-        if not _same_text(hours, hours_text(snap)):
-            # Hours in the organisation's own words; staff turn them into a structured schedule later.
-            after["schedules"] = [{"freq": None, "interval": 1, "description": " ".join(hours.split()),
-                                   "timezone": TIMEZONE}] if hours else []
+        schedules, problems = parse_editor_rows(get, getlist, schedule_prefix(sid),
+                                                {s["id"] for s in snap.get("schedules", []) if s.get("id")}, day)
+        errors.extend(f"« {name} » : {p}" for p in problems)
+        after["schedules"] = schedules
         address = {k: clean(form.get(f"{sid}-{k}")) for k in ("address_1", "city", "postal_code")}
         if address["postal_code"] and not _POSTAL.match(address["postal_code"]):
             errors.append(f"« {name} » : code postal invalide « {address['postal_code']} » (ex. G5L 1A1).")
@@ -99,11 +105,13 @@ def parse_listing_form(form, org: Organization, snaps: list[dict]) -> tuple[dict
     return org_values, proposed, errors
 
 
-def _page(ctx: Ctx, token: str, row, org, services, errors=(), status=200, values=None):
+def _page(ctx: Ctx, token: str, row, org, services, errors=(), status=200, values=None, proposed=None):
+    """The listing and its form; `values`/`proposed`: what was submitted, shown again (errors, "Voir la phrase")."""
     snaps = [history.snapshot(s) for s in services]
+    editors = {s["id"]: editor_rows((proposed or {}).get(s["id"], s).get("schedules", [])) for s in snaps}
     return render(ctx, "confirm_listing.html", status=status, token=token, org=org, snaps=snaps, errors=list(errors),
-                  hours={s["id"]: hours_text(s) for s in snaps}, form=values, expires=row.expires_at,
-                  max_phones=MAX_PHONES, public=True)
+                  hours={s["id"]: hours_text(s) for s in snaps}, editors=editors, form=values,
+                  expires=row.expires_at, max_phones=MAX_PHONES, public=True, previewed=proposed is not None)
 
 
 def _refused(ctx: Ctx, reason: str):
@@ -147,9 +155,11 @@ def listing_corrected(request, ctx: Ctx, token: str):
     org = ctx.db.get(Organization, row.organization_id)
     services = listed_services(ctx.db, org.id)
     snaps = [history.snapshot(s) for s in services]
-    org_values, proposed, errors = parse_listing_form(request.form, org, snaps)
-    if errors:
-        return _page(ctx, token, row, org, services, errors=errors, status=400, values=request.form)
+    org_values, proposed, errors = parse_listing_form(request.form, org, snaps, today())
+    if errors or request.form.get("preview"):
+        # Nothing saved: the link stays valid, and nothing typed is lost.
+        return _page(ctx, token, row, org, services, errors=errors, status=400 if errors else 200,
+                     values=request.form, proposed=proposed)
     who = by_label(org)
     before_org = {k: getattr(org, k) for k in ("description", "email", "website")}
     for key, value in org_values.items():

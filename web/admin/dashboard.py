@@ -3,7 +3,8 @@
 Read from the anonymous NeedLog rows (day, MRC, category, number of
 results, channel, kind — never a message or a number). Kinds:
 search (a search and its results), fallback (Phare did not understand),
-outside (a place outside the Bas-Saint-Laurent), crisis (counts only: no
+outside (a place outside the Bas-Saint-Laurent), crisis (counts only, by
+level: 911, 1 866 APPELLE, SOS violence conjugale, Info-Santé 811; no
 category is ever shown), language (asked in another language). Weeks are
 shown as dates ("semaine du 23 novembre 2026"), channels in French.
 """
@@ -18,6 +19,7 @@ from sanic import response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory import crisis_levels
 from directory.formatting import format_date
 from directory.models import NeedLog
 
@@ -69,21 +71,23 @@ class Count:
     category_id: str | None
     channel: str
     kind: str
+    crisis_level: str | None
     requests: int
     no_result: int
 
 
 def load_counts(session: Session, filters: NeedFilters) -> list[Count]:
     stmt = select(NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, NeedLog.channel, NeedLog.kind,
-                  func.count(NeedLog.id), NO_RESULT).group_by(
-        NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, NeedLog.channel, NeedLog.kind)
+                  NeedLog.crisis_level, func.count(NeedLog.id), NO_RESULT).group_by(
+        NeedLog.day, NeedLog.mrc_id, NeedLog.category_id, NeedLog.channel, NeedLog.kind, NeedLog.crisis_level)
     channels = [c for c, label in CHANNEL_LABELS.items() if label == filters.channel] if filters.channel else None
     stmt = filtered(stmt, filters, channels)
     folded: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for day, mrc_id, category_id, channel, kind, count, no_result in session.execute(stmt):
+    for day, mrc_id, category_id, channel, kind, level, count, no_result in session.execute(stmt):
         kind = kind or "search"
-        # Crisis: counts only, never a category next to it.
-        key = (week_start(day), mrc_id, None if kind == "crisis" else category_id, channel or "", kind)
+        crisis = kind == "crisis"
+        # Crisis: counts by level only, never a category next to it.
+        key = (week_start(day), mrc_id, None if crisis else category_id, channel or "", kind, level if crisis else None)
         folded[key][0] += count
         folded[key][1] += int(no_result or 0) if kind == "search" else 0
     return [Count(*key, *values) for key, values in folded.items()]
@@ -96,6 +100,20 @@ def summary(counts: list[Count]) -> dict[str, int]:
         totals[c.kind] = totals.get(c.kind, 0) + c.requests
         totals["no_result"] += c.no_result
     return totals
+
+
+def crisis_by_level(counts: list[Count]) -> list[tuple[str, int]]:
+    """(French name of the level, count), most urgent first."""
+    by_level: dict[str | None, int] = defaultdict(int)
+    for c in counts:
+        if c.kind == "crisis":
+            by_level[c.crisis_level] += c.requests
+    return crisis_levels.ordered(by_level)
+
+
+def kind_label(kind: str, level: str | None) -> str:
+    label = KIND_LABELS.get(kind, kind)
+    return f"{label} : {crisis_levels.label(level)}" if kind == "crisis" else label
 
 
 def weekly_bars(counts: list[Count]) -> list[charts.Bar]:
@@ -130,18 +148,18 @@ def table_rows(counts: list[Count], mrcs: dict, categories: dict) -> list[dict]:
     """Week × MRC × category (searches), newest week first, with the other kinds as their own lines."""
     rows: dict[tuple, dict] = {}
     for c in counts:
-        key = (c.week, c.mrc_id, c.category_id, c.kind)
+        key = (c.week, c.mrc_id, c.category_id, c.kind, c.crisis_level)
         row = rows.setdefault(key, {"week": c.week, "week_label": week_label(c.week),
                                     "mrc": mrcs.get(c.mrc_id, c.mrc_id) if c.mrc_id else NO_MRC,
                                     "category": (categories.get(c.category_id, c.category_id) if c.category_id
                                                  else NO_CATEGORY) if c.kind != "crisis" else "—",
-                                    "kind": KIND_LABELS.get(c.kind, c.kind), "requests": 0, "no_result": 0,
+                                    "kind": kind_label(c.kind, c.crisis_level), "requests": 0, "no_result": 0,
                                     "channels": defaultdict(int)})
         row["requests"] += c.requests
         row["no_result"] += c.no_result
         row["channels"][channel_label(c.channel)] += c.requests
     ordered = sorted(rows.values(), key=lambda r: (-r["week"].toordinal(), r["mrc"], r["kind"] != "recherches",
-                                                   r["category"]))
+                                                   r["category"], r["kind"]))
     for r in ordered:
         r["channels"] = ", ".join(f"{label} {n}" for label, n in sorted(r["channels"].items()))
     return ordered
@@ -159,7 +177,7 @@ def dashboard(request, ctx: Ctx):
     query = {k: (v[0] if isinstance(v, list) else v) for k, v in request.args.items()}
     period = "les 12 dernières semaines" if filters.start and not filters.end and not request.args.get("start") else ""
     return render(
-        ctx, "dashboard.html", filters=filters, totals=totals, KIND_LABELS=KIND_LABELS,
+        ctx, "dashboard.html", filters=filters, totals=totals, KIND_LABELS=KIND_LABELS, crisis=crisis_by_level(counts),
         rows=rows[:TABLE_LIMIT], row_total=len(rows), mrcs=ref.mrcs, categories=ref.categories,
         channel_choices=sorted(set(CHANNEL_LABELS.values()) - {"clavardage (essai)"}),
         week_chart=charts.weekly_columns("Demandes par semaine (en orange : sans résultat)", weekly_bars(counts)),

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pyotp
 from sqlalchemy import func, select
 
-from directory import mail
+from directory import mail, secret_box
 from directory.models import AccountToken, OutboxMessage, User, utcnow
 
 from . import auth, history, messages, policy, tokens
@@ -211,6 +211,10 @@ def login_code(request, ctx: Ctx):
     return redirect(pending.get("next") or "/admin/services")
 
 
+NO_KEY = ("La vérification en deux étapes n'est pas encore offerte sur ce serveur : la personne qui l'administre "
+          f"doit d'abord définir {secret_box.KEY_VARIABLE} (la clé qui chiffre les secrets).")
+
+
 def totp_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
 
@@ -221,6 +225,9 @@ def second_factor(request, ctx: Ctx):
     ctx.require(policy.can_use_second_factor(ctx.actor))
     user = ctx.user
     error = None
+    if not user.totp_secret and not secret_box.available():  # no key to encrypt the secret with
+        return render(ctx, "second_factor.html", status=503, error=NO_KEY, secret="", uri="", enabled=False,
+                      unavailable=True)
     if request.method == "POST":
         action = clean(request.form.get("action"))
         if action == "disable":

@@ -12,7 +12,7 @@ from . import policy
 from .csv_io import write_table
 from .forms import clean, parse_date
 from .pages import Ctx, admin_page, blueprint, render, today
-from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, totals, weekly_needs
+from .stats import NO_CATEGORY, NO_MRC, NeedFilters, channels, crisis_counts, totals, weekly_needs
 
 
 def need_filters(ctx: Ctx, args) -> NeedFilters:
@@ -41,7 +41,7 @@ def needs(request, ctx: Ctx):
     return render(ctx, "needs.html", rows=rows, filters=filters, searches=searches, no_result=no_result,
                   mrcs=ctx.ref().mrcs, categories=ctx.ref().categories, channels=channels(ctx.db),
                   csv_url="/admin/besoins.csv" + (f"?{urlencode(query)}" if query else ""),
-                  NO_MRC=NO_MRC, NO_CATEGORY=NO_CATEGORY)
+                  NO_MRC=NO_MRC, NO_CATEGORY=NO_CATEGORY, crisis=crisis_counts(ctx.db, filters))
 
 
 @blueprint.get("/besoins.csv")

@@ -160,3 +160,33 @@ def parse_editor_row(get: Callable[[str], str], getlist: Callable[[str], list[st
         return get(name) or ""
 
     return parse_schedule_fields(patched_get, getlist, prefix)
+
+
+def editor_rows(schedules: list[dict]) -> list[dict]:
+    """The editor's blocks: one per schedule, then BLANK_ROWS empty ones to add more."""
+    return [editor_row(item) for item in schedules] + [editor_row(None) for _ in range(BLANK_ROWS)]
+
+
+MAX_BLOCKS = 40
+
+
+def parse_editor_rows(get: Callable[[str], str], getlist: Callable[[str], list[str]], prefix: str,
+                      own_ids: set[str], today: dt.date) -> tuple[list[dict], list[str]]:
+    """Every block of one editor (its fields start with `prefix`) -> (schedules, errors "Horaire N : …").
+
+    A schedule keeps its id only when it is one of `own_ids` (the service's own
+    schedules), so a forged id never reaches another service's rows.
+    """
+    count_text = clean(get(prefix + "schedule_rows"))
+    count = min(int(count_text), MAX_BLOCKS) if count_text.isdigit() else 0
+    schedules: list[dict] = []
+    errors: list[str] = []
+    for i in range(count):
+        block = f"{prefix}sched-{i}-"
+        item, problems = parse_editor_row(get, getlist, block, today)
+        errors.extend(f"Horaire {i + 1} : {p}." for p in problems)
+        if item is not None:
+            sid = clean(get(block + "id"))
+            item["id"] = sid if sid in own_ids else None
+            schedules.append(item)
+    return schedules, errors

@@ -215,8 +215,7 @@ def _area_choices(ctx: Ctx) -> dict:
 
 
 def _schedule_rows(snap: dict) -> list[dict]:
-    rows = [schedule_form.editor_row(item) for item in snap.get("schedules", [])]
-    return rows + [schedule_form.editor_row(None) for _ in range(schedule_form.BLANK_ROWS)]
+    return schedule_form.editor_rows(snap.get("schedules", []))
 
 
 def _form_page(ctx: Ctx, snap: dict, service: Service | None, errors: list[str]):

@@ -1,7 +1,8 @@
 """Unmet needs: searches per ISO week × MRC × category, and how many found nothing.
 
 Read from the anonymous NeedLog rows written by the search action (day,
-category, MRC, number of results, channel — never a message or a number).
+category, MRC, number of results, channel — never a message or a number),
+and the number of crises by level (counts only) from the crisis actions.
 SQL groups by day (portable between SQLite and PostgreSQL); days are folded
 into ISO weeks here.
 """
@@ -14,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from directory import crisis_levels
 from directory.models import NeedLog
 
 NO_MRC = "(inconnue)"
@@ -87,6 +89,13 @@ def weekly_needs(session: Session, filters: NeedFilters) -> list[NeedRow]:
         row.searches += count
         row.no_result += int(no_result or 0)
     return sorted(rows.values(), key=lambda r: (-r.week_start.toordinal(), r.mrc_id or "~", r.category_id or "~"))
+
+
+def crisis_counts(session: Session, filters: NeedFilters) -> list[tuple[str, int]]:
+    """Crises by level under the page's filters, most urgent first: (French name, count). Counts only."""
+    stmt = filtered(select(NeedLog.crisis_level, func.count(NeedLog.id)).where(NeedLog.kind == "crisis")
+                    .group_by(NeedLog.crisis_level), filters)
+    return crisis_levels.ordered({level: count for level, count in session.execute(stmt)})
 
 
 def channels(session: Session) -> list[str]:

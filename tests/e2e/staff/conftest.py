@@ -87,6 +87,7 @@ def web(staff_db_url, smtp, tmp_path_factory):
     work = tmp_path_factory.mktemp("staffweb")
     env = dict(os.environ, PHARE_DATABASE_URL=staff_db_url, PHARE_VAR_DIR=str(work), PHARE_SMTP_URL=smtp["url"],
                PHARE_MAIL_FROM="Phare <phare@example.org>", PHARE_SECRET_KEY="test-secret-key-staff-0123456789",
+               PHARE_TOTP_KEY="test-totp-key-staff-0123456789-abcdef",
                PHARE_PUBLIC_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
     log = open(work / "web.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port)], cwd=ROOT, env=env,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from directory.db import open_session
 from directory.models import User
@@ -129,6 +129,11 @@ def test_second_factor_for_a_regional_admin(web, staff_engine):
     ok = client.post("/admin/compte/deux-etapes", data={"csrf_token": csrf_of(page.text), "action": "enable",
                                                         "code": pyotp.TOTP(secret).now()})
     assert ok.status_code == 303
+    # Encrypted at rest: the column holds a Fernet token, never the secret a database dump would give away.
+    with staff_engine.connect() as connection:
+        raw = connection.execute(text("SELECT totp_secret_encrypted FROM app_user WHERE email = 'deux.etapes@example.org'")
+                                 ).scalar()
+    assert raw and secret not in raw and raw.startswith("gAAAAA")
     # The next login asks for the code; the password alone opens nothing.
     import httpx
     with httpx.Client(base_url=base, timeout=30) as browser:
