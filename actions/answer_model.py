@@ -9,7 +9,7 @@ next to a plain-text rendering in `text` for clients that only read text.
 
 Channel renderers own their limits and how much of each field they show:
 `bot.sms_render.render_answer` (SMS, 3 segments), the web widget
-(`bot/webchat/static/widget.js`, answer cards) and `actions.answers.plain_text`
+(`web/webchat/static/widget.js`, answer cards) and `actions.answers.plain_text`
 (plain text). This module must stay importable without rasa-sdk: the Rasa
 process reads payloads with `Answer.from_payload`.
 """

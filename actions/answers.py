@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from directory.categories import intent_to_category, need_phrases
 from directory.formatting import format_opening, mrc_display
 from directory.gazetteer import Place
+from directory.geography import mrcs
 from directory.search import SearchOutcome, ServiceResult
 from directory.text import sentences
 
@@ -291,18 +292,10 @@ def outside_message(name: str | None) -> Message:
 
 
 def region_place_message() -> Message:
+    # The button sends "MRC de Kamouraska", not "Kamouraska": several MRC share their name with a town.
     return Message(
         "Le Bas-Saint-Laurent, c'est grand! Dans quelle municipalité ou quelle MRC habitez-vous?",
-        (
-            ("La Matanie", '/inform_place{"place": "La Matanie"}'),
-            ("La Matapédia", '/inform_place{"place": "La Matapédia"}'),
-            ("La Mitis", '/inform_place{"place": "La Mitis"}'),
-            ("Rimouski-Neigette", '/inform_place{"place": "Rimouski-Neigette"}'),
-            ("Les Basques", '/inform_place{"place": "Les Basques"}'),
-            ("Rivière-du-Loup", '/inform_place{"place": "MRC de Rivière-du-Loup"}'),
-            ("Témiscouata", '/inform_place{"place": "Témiscouata"}'),
-            ("Kamouraska", '/inform_place{"place": "MRC de Kamouraska"}'),
-        ),
+        tuple((m.name, f'/inform_place{{"place": "{m.display}"}}') for m in mrcs()),
     )
 
 

@@ -90,12 +90,13 @@ def active_campaign(session, mrc_id: str, today: dt.date) -> str | None:
 
 
 def log_need(category_id: str | None, mrc_id: str | None, result_count: int, channel: str | None,
-             kind: str = "search") -> None:
+             kind: str = "search", crisis_level: str | None = None) -> None:
     """Anonymous count for the Alliance: never a text, a number or a sender id (kinds: see NeedLog.kind)."""
     try:
         with open_session() as session:
             session.add(NeedLog(day=now().date(), category_id=category_id, mrc_id=mrc_id,
-                                result_count=result_count, channel=(channel or "")[:20], kind=kind))
+                                result_count=result_count, channel=(channel or "")[:20], kind=kind,
+                                crisis_level=crisis_level))
             session.commit()
     except Exception:  # statistics must never break an answer
         logger.exception("need log write failed")

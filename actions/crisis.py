@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from directory import crisis_levels
 from directory.search import ServiceResult
 
 from .answers import Message, place_short
@@ -48,7 +49,7 @@ class ActionCrisisViolence(Action):
             decision = current_place(tracker)
             # Counts only (no category): the dashboard's "situations de crise".
             log_need(None, decision.place.mrc_id if decision.status == "found" and decision.place else None, 0,
-                     tracker.get_latest_input_channel(), kind="crisis")
+                     tracker.get_latest_input_channel(), kind="crisis", crisis_level=crisis_levels.VIOLENCE)
             if decision.status != "found" or decision.place is None or decision.place.kind == "region":
                 dispatch(dispatcher, [ASK_PLACE])
                 return []

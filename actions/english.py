@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from directory.categories import category
 from directory.formatting import mrc_display
 from directory.gazetteer import Place
 from directory.search import SearchOutcome
@@ -16,26 +17,6 @@ from .answers import RESULTS_PER_ANSWER, Message, service_text
 
 ENGLISH = "en"
 
-NEED_PHRASES_EN = {
-    "aide-alimentaire": "food assistance",
-    "frigo-libre-service": "a community fridge",
-    "soutien-telephonique": "someone to talk to",
-    "livraison-epicerie": "grocery delivery",
-    "repas": "prepared meals",
-    "cuisine-collective": "a community kitchen",
-    "jardin": "a community garden",
-    "livres-a-domicile": "books delivered at home",
-    "immigration": "help for newcomers",
-    "familles-enfants": "families and children",
-    "logement-social": "social housing tenants",
-    "ressources-mrc": "the resources of your MRC",
-    "defense-droits": "rights advocacy",
-    "hebergement-urgence": "emergency shelter",
-    "droits-locataires": "tenants' rights",
-    "ecoute": "someone who listens",
-    "aines": "seniors and caregivers",
-    "accompagnement-transport": "a ride to your appointments",
-}
 LINE_211 = "211 (free and confidential) can also help you: dial 2-1-1."
 NORMAL = "Asking for help is normal."
 SPEAK_ENGLISH = Message(
@@ -46,7 +27,8 @@ SPEAK_ENGLISH = Message(
 
 
 def need_phrase_en(category_id: str | None) -> str:
-    return NEED_PHRASES_EN.get(category_id or "", "this need")
+    info = category(category_id)
+    return (info.phrase_en if info else None) or "this need"
 
 
 def place_short_en(place: Place) -> str:

@@ -16,12 +16,13 @@ if __name__ == "__main__":
 
 import argparse
 import logging
-import os
+import sys
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
 from directory.db import get_engine
+from phare.settings import SettingError, settings
 
 from . import db_health
 from .logging_setup import configure_logging
@@ -45,8 +46,13 @@ def build_app():
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.action_server")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PHARE_ACTIONS_PORT", 5055)))
-    parser.add_argument("--host", default=os.environ.get("PHARE_ACTIONS_BIND", "127.0.0.1"))
+    try:
+        config = settings()
+    except SettingError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    parser.add_argument("--port", type=int, default=config.actions_port)
+    parser.add_argument("--host", default=config.actions_bind)
     args = parser.parse_args(argv)
     configure_logging()
     build_app().run(args.host, args.port, workers=1, access_log=False)

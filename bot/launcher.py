@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.env import SettingError, env_number
 from bot.logging_setup import configure_logging
-from directory.db import PROJECT_ROOT, VAR_DIR, create_schema, get_engine, open_session
+from directory.db import create_schema, get_engine, open_session
 from directory.seed import is_seeded, seed_all
+from phare.settings import PROJECT_ROOT, SettingError, Settings, settings
 
 MODEL_PATH = PROJECT_ROOT / "models" / "phare.tar.gz"
 RESTART_LIMIT = 5  # crashes of one child…
@@ -172,7 +172,7 @@ def runtime_endpoints(ports: Ports) -> Path:
     """endpoints.yml with the action server's actual port."""
     source = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")
     text = source.replace("http://127.0.0.1:5055/webhook", f"http://127.0.0.1:{ports.actions}/webhook")
-    path = VAR_DIR / f"endpoints.{ports.rasa}.yml"
+    path = settings().var_dir / f"endpoints.{ports.rasa}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
@@ -209,10 +209,10 @@ def start_stack(ports: Ports, model: Path = MODEL_PATH, log_dir: Path | None = N
     python = sys.executable
     stack = Stack()
     stack.start("actions", [python, "-m", "bot.action_server", "--port", str(ports.actions)], env, log_dir)
-    stack.start("rasa", rasa_command(ports.rasa, runtime_endpoints(ports), model, env.get("PHARE_BIND", "127.0.0.1")),
+    stack.start("rasa", rasa_command(ports.rasa, runtime_endpoints(ports), model, Settings.from_env(env).bind),
                 env, log_dir)
     if web:
-        stack.start("web", [python, "-m", "bot.web", "--port", str(ports.web)], env, log_dir)
+        stack.start("web", [python, "-m", "web", "--port", str(ports.web)], env, log_dir)
     return stack
 
 
@@ -230,20 +230,15 @@ def _interrupt(_signum, _frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot run")
     try:
-        for option, name, default in (("--rasa-port", "PHARE_RASA_PORT", 5005),
-                                      ("--actions-port", "PHARE_ACTIONS_PORT", 5055),
-                                      ("--web-port", "PHARE_WEB_PORT", 8000)):
-            parser.add_argument(option, type=int, default=int(env_number(name, default, minimum=1, maximum=65535)))
-        # The children read these too; a bad value is said here, once, in French.
-        start_timeout = float(env_number("PHARE_START_TIMEOUT", 180, minimum=10, maximum=3600, integer=False))
-        for name, default, low, high, integer in (("PHARE_RETENTION_DAYS", 90, 1, 36500, True),
-                                                  ("PHARE_TURN_TIMEOUT", 8, 0.1, 300, False),
-                                                  ("PHARE_ACTION_TIMEOUT", 5, 0.1, 300, False),
-                                                  ("PHARE_PROXIES_COUNT", 0, 0, 5, True)):
-            env_number(name, default, minimum=low, maximum=high, integer=integer)
+        # The children read the same environment: a bad value is said here, once, in French.
+        config = settings()
     except SettingError as exc:
         print(exc, file=sys.stderr)
         return 2
+    parser.add_argument("--rasa-port", type=int, default=config.rasa_port)
+    parser.add_argument("--actions-port", type=int, default=config.actions_port)
+    parser.add_argument("--web-port", type=int, default=config.web_port)
+    start_timeout = config.start_timeout
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     configure_logging()

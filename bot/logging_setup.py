@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
+
+from phare.settings import SettingError, settings
 
 PHONE = re.compile(r"\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
 
@@ -37,9 +38,14 @@ def configure_logging(level: str | int | None = None) -> None:
     """
     if isinstance(level, int):
         level = logging.getLevelName(level)
-    level = (level or os.environ.get("PHARE_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO").upper()
+    try:
+        config = settings()
+        level, json_lines = (level or config.log_level).upper(), config.log_format == "json"
+    except SettingError:
+        # Logging is set up before the entry point reads its settings; it says what is wrong, in French.
+        level, json_lines = (level or "INFO").upper(), True
     handler = logging.StreamHandler()
-    if os.environ.get("PHARE_LOG_FORMAT", "json") == "json":
+    if json_lines:
         handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

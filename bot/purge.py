@@ -22,10 +22,9 @@ import time
 
 from sqlalchemy import MetaData, Table, create_engine, delete, event, func, inspect, select, text
 
-from .env import SettingError, env_number
-from .stores import tracker_url
+from phare.settings import SettingError, settings
 
-DEFAULT_RETENTION_DAYS = 90
+from .stores import tracker_url
 
 
 def purge(url: str, days: int, now: float | None = None, dry_run: bool = False) -> tuple[int, int]:
@@ -76,7 +75,7 @@ def vacuum(engine) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot purge", description=__doc__)
     try:
-        default_days = int(env_number("PHARE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1, maximum=36500))
+        default_days = settings().retention_days
     except SettingError as exc:
         print(exc, file=sys.stderr)
         return 2

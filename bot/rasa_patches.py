@@ -22,13 +22,12 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from bot.logging_setup import configure_logging
+from phare.settings import settings
 
 SUPPORTED_RASA = "3.6.21"
-DEFAULT_ACTION_TIMEOUT = 5.0
 
 
 class UnsupportedRasa(RuntimeError):
@@ -50,18 +49,10 @@ def check_rasa_version(version: str | None = None) -> None:
         )
 
 
-def action_timeout(env: Mapping[str, str] | None = None) -> float:
-    """PHARE_ACTION_TIMEOUT in seconds (5 by default); anything but a number of seconds is refused in French."""
-    from bot.env import env_number
-
-    return float(env_number("PHARE_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT, minimum=0.1, maximum=300, integer=False,
-                            env=env))
-
-
 def bounded_action_calls(timeout: float | None = None) -> None:
     import rasa.core.actions.action as action_module
 
-    action_module.DEFAULT_REQUEST_TIMEOUT = action_timeout() if timeout is None else timeout
+    action_module.DEFAULT_REQUEST_TIMEOUT = settings().action_timeout if timeout is None else timeout
 
 
 def structured_logging() -> None:

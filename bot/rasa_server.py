@@ -6,9 +6,16 @@ answers (see `bot.rasa_patches`). Everything else is `rasa`.
 from __future__ import annotations
 
 import os
+import sys
 
 from bot.logging_setup import configure_logging
+from phare.settings import SettingError, settings
 
+try:
+    settings()
+except SettingError as exc:
+    print(exc, file=sys.stderr)
+    raise SystemExit(2) from None
 # Before Rasa is imported, so that its import-time warnings are JSON lines too;
 # TensorFlow's C++ core writes straight to stderr, so only its errors get through
 # (Rasa sets the same value, but only after TensorFlow is imported).

@@ -23,10 +23,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from directory.formatting import phones_in_text
 from directory.text import fold_keyword, sentences, shorten
+from phare.settings import DEFAULT_SMS_MAX_SEGMENTS
 
 from .sms_text import cheapest, segment_info
 
-MAX_SEGMENTS = 3
+MAX_SEGMENTS = DEFAULT_SMS_MAX_SEGMENTS  # PHARE_SMS_MAX_SEGMENTS may lower or raise it
 MORE_PROMPT = "Répondez PLUS pour la suite."
 MORE_PAYLOADS = frozenset({"/more_results"})
 BLOCK_SEPARATOR = "\n\n"
@@ -47,10 +48,6 @@ class Rendered:
     rest: tuple[str, ...] = ()  # cleaned blocks left for "PLUS"
     more: bool = False  # the bot itself has more results after `rest` (PLUS -> /more_results)
     choices: tuple[Choice, ...] = field(default_factory=tuple)
-
-    @property
-    def cut(self) -> bool:
-        return bool(self.rest)
 
 
 # --------------------------------------------------------------------------- cleaning

@@ -128,8 +128,3 @@ def cheapest(text: str) -> str:
     if count_segments(converted) < count_segments(text):
         return converted
     return text
-
-
-def cheapest_info(text: str) -> tuple[str, SegmentInfo]:
-    best = cheapest(text)
-    return best, segment_info(best)

@@ -20,15 +20,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.exceptions import RasaException
 from sqlalchemy.engine import make_url
 
-from directory.db import VAR_DIR
+from phare.settings import settings
 
 
 def tracker_url() -> str:
-    return (
-        os.environ.get("PHARE_TRACKER_URL")
-        or os.environ.get("PHARE_DATABASE_URL")
-        or f"sqlite:///{VAR_DIR / 'tracker.db'}"
-    )
+    return settings().tracker_url
 
 
 def sql_store_kwargs(url: str) -> dict[str, Any]:
@@ -83,7 +79,7 @@ def redis_lock_kwargs(url: str) -> dict[str, Any]:
         "username": parsed.username,
         "password": parsed.password,
         "use_ssl": parsed.scheme == "rediss",
-        "key_prefix": os.environ.get("PHARE_LOCK_PREFIX", "phare"),
+        "key_prefix": settings().lock_prefix,
     }
 
 
@@ -125,7 +121,7 @@ class PhareLockStore(LockStore):
     """Redis locks (AtomicRedisLockStore) when PHARE_REDIS_URL is set (several Rasa processes), else in memory."""
 
     def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
-        url = os.environ.get("PHARE_REDIS_URL")
+        url = settings().redis_url
         if url:
             return AtomicRedisLockStore(**redis_lock_kwargs(url))
         check_single_process()
@@ -139,10 +135,7 @@ def check_single_process() -> None:
     be shared; without PHARE_REDIS_URL Phare's is not, and two workers could
     then answer one resident's messages at the same time, out of order.
     """
-    try:
-        workers = int(os.environ.get("SANIC_WORKERS", "1"))
-    except ValueError:
-        workers = 1
+    workers = settings().sanic_workers
     if workers > 1:
         raise RasaException(
             f"SANIC_WORKERS={workers} demande des verrous partagés : définissez PHARE_REDIS_URL "

@@ -1,7 +1,7 @@
 """The category taxonomy as code reads it: one place for every fact about a category.
 
 `data/seed/categories.yml` holds, per category, its id, label, description,
-NLU intent, in-sentence phrase, menu label, synonyms and fallback lines; this
+NLU intent, in-sentence phrase (French and English), menu label, synonyms and fallback lines; this
 module reads it once (pure, cached) so that the actions' intent map, the need
 phrases, the menus and the fallback chain all come from the same rows.
 Staff may later add synonyms in the admin: those live in the database and the
@@ -39,6 +39,7 @@ class CategoryInfo:
     description: str
     intent: str | None
     phrase: str  # "pour {phrase} à Matane"
+    phrase_en: str | None  # "I'm looking for {phrase_en}"; None: the English answers say "this need"
     menu_label: str
     menu: bool  # offered in the default menu of needs
     fallback: tuple[str, ...]  # service seed keys of the regional lines of the same kind
@@ -78,6 +79,7 @@ def parse_categories(entries: list[dict[str, Any]]) -> tuple[CategoryInfo, ...]:
                 description=entry.get("description") or "",
                 intent=intent,
                 phrase=entry.get("phrase") or entry["label"].lower(),
+                phrase_en=entry.get("phrase_en") or None,
                 menu_label=entry.get("menu_label") or entry["label"],
                 menu=bool(entry.get("menu")),
                 fallback=tuple(entry.get("fallback") or ()),

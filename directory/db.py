@@ -1,7 +1,6 @@
 """Database connection: one URL for the directory (SQLite by default, PostgreSQL in production)."""
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,16 +8,11 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-VAR_DIR = Path(os.environ.get("PHARE_VAR_DIR", PROJECT_ROOT / "var"))
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{VAR_DIR / 'phare.db'}"
+from phare.settings import settings
 
 
 def database_url() -> str:
-    return os.environ.get("PHARE_DATABASE_URL") or default_database_url()
+    return settings().database_url
 
 
 # Accent folding inside SQL (`translate(lower(x), FOLD_FROM, FOLD_TO)`): PostgreSQL has

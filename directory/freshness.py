@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from .formatting import MONTHS, format_date
 
 # "Not verified for 6 months": the one rule behind the admin's list to check,
-# its freshness page and reminders (directory.admin.freshness) and the coverage report.
+# its freshness page and reminders (web.admin.freshness) and the coverage report.
 STALE_MONTHS = 6
 CONTACT_FACTS = frozenset({"phone", "address", "website", "email", "hours"})
 UNKNOWN = "Information à confirmer (pas encore vérifiée)"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import smtplib
 import ssl
 import threading
@@ -27,12 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from phare.settings import settings
+
 from .db import get_engine, open_session
 from .models import OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FROM = "Phare <phare@localhost>"
 MAX_ATTEMPTS = 5
 _deliver_lock = threading.Lock()
 
@@ -71,11 +71,11 @@ def parse_smtp_url(url: str | None) -> SmtpConfig | None:
 
 
 def smtp_config() -> SmtpConfig | None:
-    return parse_smtp_url(os.environ.get("PHARE_SMTP_URL"))
+    return parse_smtp_url(settings().smtp_url)
 
 
 def sender() -> str:
-    return os.environ.get("PHARE_MAIL_FROM", "").strip() or DEFAULT_FROM
+    return settings().mail_from
 
 
 def queue(db: Session, to: str, subject: str, body: str, kind: str = "") -> OutboxMessage:
@@ -164,7 +164,11 @@ def deliver_in_background(engine: Engine | None = None) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        deliver_pending(engine)
+        if threading.current_thread() is threading.main_thread():
+            deliver_pending(engine)  # a command line: done before it exits
+        else:
+            # An admin page runs in a worker thread (web.admin.pages): the page never waits for SMTP.
+            threading.Thread(target=deliver_pending, args=(engine,), name="phare-mail", daemon=True).start()
         return
     loop.run_in_executor(None, deliver_pending, engine)
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 
 from .geography import TIMEZONE
+from .secret_box import EncryptedText
 
 Base = declarative_base()
 
@@ -328,8 +329,9 @@ class User(Base):
     organization_id = Column(String(36), ForeignKey("organization.id"))
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    # Base32 TOTP secret of the optional second factor (regional administrators); NULL: off.
-    totp_secret = Column(String(64))
+    # TOTP secret of the optional second factor (regional administrators); NULL: off. Python reads it in
+    # clear; the column holds its Fernet token (directory.secret_box), never the secret itself.
+    totp_secret = Column("totp_secret_encrypted", EncryptedText())
 
 
 class AccountToken(Base):
@@ -403,19 +405,12 @@ class NeedLog(Base):
     result_count = Column(Integer, nullable=False)
     channel = Column(String(20), nullable=False, default="")
     # search (a search with its results), fallback (not understood), outside (a place outside the region),
-    # crisis (counts only: no category), language (asked in another language). See directory.admin.dashboard.
+    # crisis (counts only: no category), language (asked in another language). See web.admin.dashboard.
     kind = Column(String(12), nullable=False, default="search", server_default="search")
+    # Crisis rows only: which line Phare gave (directory.crisis_levels), never the message.
+    crisis_level = Column(String(12))
 
     __table_args__ = (Index("ix_need_log_day_mrc_category", "day", "mrc_id", "category_id"),)
-
-
-class DirectoryState(Base):
-    """A single counter bumped by every write, so readers can tell when to refresh."""
-
-    __tablename__ = "directory_state"
-
-    id = Column(Integer, primary_key=True)
-    version = Column(Integer, nullable=False, default=0)
 
 
 __all__ = [
@@ -423,7 +418,6 @@ __all__ = [
     "Base",
     "Campaign",
     "Category",
-    "DirectoryState",
     "FactSource",
     "ListingRequest",
     "Location",

@@ -20,7 +20,6 @@ from .models import (
     SERVICE_STATUSES,
     Campaign,
     Category,
-    DirectoryState,
     FactSource,
     Location,
     Mrc,
@@ -385,14 +384,6 @@ def load_campaigns(session: Session, report: SeedReport, path: Path = SEED_DIR /
         report.count("campaign")
 
 
-def bump_version(session: Session) -> None:
-    state = session.get(DirectoryState, 1)
-    if state is None:
-        session.add(DirectoryState(id=1, version=1))
-    else:
-        state.version += 1
-
-
 def seed_all(session: Session) -> SeedReport:
     """Load everything in one transaction; all or nothing."""
     report = SeedReport()
@@ -401,8 +392,6 @@ def seed_all(session: Session) -> SeedReport:
     session.flush()
     load_organizations(session, report)
     load_campaigns(session, report)
-    if report.total:
-        bump_version(session)
     return report
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from directory.admin import charts, dashboard  # noqa: E402
-from directory.admin.stats import NeedFilters  # noqa: E402
 from directory.db import create_schema, make_engine, open_session  # noqa: E402
 from directory.models import NeedLog  # noqa: E402
+from web.admin import charts, dashboard  # noqa: E402
+from web.admin.stats import NeedFilters  # noqa: E402
 
 
 def main() -> int:

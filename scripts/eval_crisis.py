@@ -82,9 +82,9 @@ def pattern_predictor(texts: list[str]) -> list[str | None]:
 
 
 def model_predictor(model: Path) -> Callable[[list[str]], list[str | None]]:
-    from rasa.core.agent import Agent
+    from eval_nlu import load_agent
 
-    agent = Agent.load(str(model))
+    agent = load_agent(model)
 
     def predict(texts: list[str]) -> list[str | None]:
         async def parse_all():

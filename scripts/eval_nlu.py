@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -123,10 +124,16 @@ def load_gazetteer():
         return None
 
 
-async def parse_all(model: Path, texts: list[str]) -> list[dict[str, Any]]:
+@functools.lru_cache(maxsize=2)
+def load_agent(model: Path) -> Any:
+    """The trained model, loaded once per process (scripts/evaluate_model.py runs every evaluation on it)."""
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model))
+    return Agent.load(str(model))
+
+
+async def parse_all(model: Path, texts: list[str]) -> list[dict[str, Any]]:
+    agent = load_agent(model)
     return [await agent.parse_message(text) for text in texts]
 
 

@@ -11,10 +11,42 @@ from support import TEST_DATABASE, fresh_postgres_database
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
+from phare.settings import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Fixtures through which a test meets the database or Redis. The PostgreSQL + Redis pass
+# (PHARE_TEST_DATABASE=postgresql) runs again only the tests that use one of them, or that are
+# marked `engine` (modules that pick their database themselves): a test of a pure function
+# gives the same answer on every engine and has already run in the SQLite pass.
+ENGINE_FIXTURES = frozenset({"seeded_engine", "postgres_url", "postgres_copy", "redis_url", "any_database_url",
+                             "test_database"})
 
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test reads the environment it set up (monkeypatch), not the one of the test before."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+def depends_on_engine(item: pytest.Item) -> bool:
+    if item.get_closest_marker("same_on_every_engine"):
+        return False
+    return bool(item.get_closest_marker("engine")) or bool(ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def runs_in_this_pass(item: pytest.Item) -> bool:
+    if TEST_DATABASE == "postgresql":
+        return depends_on_engine(item)
+    # Several Rasa instances sharing PostgreSQL and Redis: the production configuration's own pass.
+    return not item.get_closest_marker("production_only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dropped = [item for item in items if not runs_in_this_pass(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if runs_in_this_pass(item)]
 
 
 @pytest.fixture(scope="session")

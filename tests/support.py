@@ -1,4 +1,9 @@
-"""Test helpers shared by conftest.py and test modules: which database this run checks, fresh PostgreSQL databases.
+"""Test helpers shared by conftest.py and test modules.
+
+Which database this run checks and fresh PostgreSQL databases; a free port;
+`wait_until`, which polls for what a test waits for instead of sleeping a
+fixed time; `set_env`, which changes the environment and makes Phare read
+its settings again.
 
 Test modules import these from here, never `from conftest import …`: pytest
 loads several conftest.py files under the same module name, so which one
@@ -8,13 +13,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
+import httpx
 import pytest
 from servers import POSTGRES_ADMIN_URL, postgres_reason
+
+from phare.settings import settings
+
+T = TypeVar("T")
 
 # `make test` runs the test suite twice: on SQLite, then with
 # PHARE_TEST_DATABASE=postgresql on the PostgreSQL and Redis servers.
 TEST_DATABASE = os.environ.get("PHARE_TEST_DATABASE", "sqlite")
+# How long a test waits for a Rasa server to load the model: a busy shared machine can take minutes.
+START_TIMEOUT = float(os.environ.get("PHARE_TEST_START_TIMEOUT", 240))
 
 
 @contextlib.contextmanager
@@ -50,3 +68,52 @@ def fresh_postgres_database(template: str | None = None):
             ))
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on the loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll `predicate` until it returns something true, and return that; fail naming `what` after `timeout` seconds.
+
+    An exception from the predicate counts as "not yet" (a server still starting refuses connections).
+    """
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while True:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - retried until the deadline, then reported
+            last = exc
+        if time.monotonic() >= deadline:
+            detail = f" (last error: {type(last).__name__}: {last})" if last else ""
+            pytest.fail(f"waited {timeout:g} s for {what}{detail}")
+        time.sleep(interval)
+
+
+def wait_for_server(url: str, process: subprocess.Popen, log: Path, timeout: float = 90,
+                    status: int | None = 200) -> httpx.Response:
+    """Poll `url` until it answers (with `status`, or anything when None); fail with the log's end if the process stops."""
+    def answered() -> httpx.Response | None:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped (exit {process.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+        response = httpx.get(url, timeout=5)
+        return response if status is None or response.status_code == status else None
+
+    return wait_until(answered, timeout, f"{url} to answer")
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, **values: str | None) -> None:
+    """Set (or, with None, remove) environment variables; Phare's settings are read again on next use."""
+    for name, value in values.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    settings.cache_clear()

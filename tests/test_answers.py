@@ -294,3 +294,18 @@ def test_a_late_answer_kept_for_plus_keeps_its_structure():
     message = answers.answer_message(answers.results_answer(outcome(FIVE), NOW)).as_dispatch()
     stored = _stored_messages([{"text": message["text"]}, {"custom": message["json_message"]}])
     assert render(stored).body == sms(answers.results_answer(outcome(FIVE), NOW))
+
+
+def test_region_buttons_name_every_mrc_and_each_resolves_to_it():
+    from directory.gazetteer import default_gazetteer
+    from directory.geography import mrc_ids
+
+    message = answers.region_place_message()
+    gazetteer = default_gazetteer()
+    resolved = []
+    for _title, payload in message.buttons:
+        place = json.loads(payload[len("/inform_place"):])["place"]
+        resolution = gazetteer.resolve(place)
+        assert resolution.status == "found" and resolution.place.kind == "mrc", (place, resolution)
+        resolved.append(resolution.place.mrc_id)
+    assert resolved == list(mrc_ids())

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from phare.settings import variable_names
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
-CODE_DIRS = ("bot", "directory", "actions")
+CODE_DIRS = ("bot", "directory", "actions", "web")
 
 
 def modules_run(text: str) -> set[str]:
@@ -27,7 +29,7 @@ def test_every_command_runs_a_module_that_exists():
     texts = [unit.read_text(encoding="utf-8") for unit in UNITS]
     texts += [(ROOT / "docker-compose.yml").read_text(encoding="utf-8"), (ROOT / "Dockerfile").read_text(encoding="utf-8")]
     modules = set().union(*(modules_run(text) for text in texts))
-    assert {"bot.rasa_server", "bot.action_server", "bot.web", "bot", "directory"} <= modules, modules
+    assert {"bot.rasa_server", "bot.action_server", "web", "bot", "directory"} <= modules, modules
     for module in modules:
         spec = importlib.util.find_spec(module)
         assert spec is not None, f"python -m {module}: no such module"
@@ -110,11 +112,11 @@ def test_nginx_example_routes_every_public_path():
 
 
 def variables_read_by_phare() -> set[str]:
-    found: set[str] = set()
+    found: set[str] = set(variable_names())
     for folder in CODE_DIRS:
         for path in (ROOT / folder).rglob("*.py"):
             # os.environ["X"], os.environ.get("X"), os.getenv("X"), env.get("X") on a copy of the environment
-            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\(|env_number\()\s*["']([A-Z][A-Z0-9_]+)["']""",
+            found.update(re.findall(r"""(?:environ\[|\.get\(|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""",
                                     path.read_text(encoding="utf-8")))
     return found
 
@@ -150,3 +152,28 @@ def test_compose_and_units_read_the_same_kind_of_settings():
         for line in unit.read_text(encoding="utf-8").splitlines():
             if line.startswith("Exec"):
                 shlex.split(line.split("=", 1)[1].replace("\\", ""))  # well-formed quoting
+
+
+def scheduled_commands() -> dict[str, str]:
+    """timer name -> the `module args` its service runs (`python -m directory remind` -> "directory remind")."""
+    jobs = {}
+    for timer in sorted((DEPLOY / "systemd").glob("*.timer")):
+        service = timer.with_suffix(".service").read_text(encoding="utf-8")
+        exec_start = re.search(r"^ExecStart=(.*)$", service, re.M).group(1)
+        jobs[timer.name] = " ".join(re.search(r"python3?\s+-m\s+(.*)$", exec_start).group(1).split())
+    return jobs
+
+
+def test_every_scheduled_job_of_systemd_also_runs_in_docker_compose():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    commands = {name: " ".join(str(service.get("command", "")).split()) for name, service in compose["services"].items()}
+    jobs = scheduled_commands()
+    assert {"phare-purge.timer", "phare-remind.timer"} <= set(jobs), jobs
+    for timer, job in jobs.items():
+        runners = [name for name, command in commands.items()
+                   if re.search(rf"python3?\s+-m\s+{re.escape(job)}(\s|;|&|$)", command)]
+        assert runners, f"{timer} runs `python -m {job}`, which no docker compose service runs"
+        for name in runners:
+            # A scheduled job repeats, on Phare's database, with the same settings as the other processes.
+            assert "while true" in commands[name] and "sleep" in commands[name], name
+            assert compose["services"][name]["environment"]["PHARE_DATABASE_URL"].startswith("postgresql://"), name

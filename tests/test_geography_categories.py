@@ -49,11 +49,19 @@ def test_one_timezone_in_the_directory():
 
 
 def test_search_and_demo_pages_use_the_geography_data():
-    from bot.webchat.routes import DEMO_SITES
+    from web.webchat.routes import DEMO_SITES
 
     assert [(s.id, s.name, s.accent) for s in DEMO_SITES] == [(m.id, m.name, m.accent) for m in geography.mrcs()]
     search_source = (ROOT / "directory" / "search.py").read_text(encoding="utf-8")
     assert "riviere-du-loup" not in search_source
+
+
+def test_who_serves_where_is_written_once():
+    """Search, coverage, the admin and the open-data API all filter areas through directory/areas.py."""
+    writers = [str(path.relative_to(ROOT)) for folder in ("directory", "bot", "actions", "web")
+               for path in (ROOT / folder).rglob("*.py")
+               if re.search(r"ServiceArea\.scope\s*(==|\.in_)", path.read_text(encoding="utf-8"))]
+    assert writers == ["directory/areas.py"]
 
 
 def test_intents_and_phrases_come_from_the_category_data():
@@ -86,6 +94,31 @@ def test_the_intents_named_in_the_category_data_are_in_the_domain_or_announced()
     pending = {"need_shelter", "need_listening", "need_tenant_rights", "need_seniors", "need_transport"}
     for intent in categories.intent_to_category():
         assert intent in pending or re.search(rf"^\s*-\s*{intent}\s*$", domain, re.M), intent
+
+
+def test_the_domain_menus_offer_the_category_data_menu():
+    """domain.yml's need buttons are the categories marked `menu: true`, with their menu_label and intent."""
+    import yaml
+
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    menu = {(c.menu_label, f"/{c.intent}") for c in categories.menu()}
+
+    def buttons(name: str) -> set[tuple[str, str]]:
+        found = [(b["title"], b["payload"]) for variant in responses[name] for b in variant.get("buttons", [])]
+        assert len(found) == len(set(found)), name
+        return set(found)
+
+    assert buttons("utter_ask_help") == menu  # the whole menu, in the domain's order
+    assert buttons("utter_out_of_scope") <= menu and len(buttons("utter_out_of_scope")) >= 3
+
+
+def test_english_need_phrases_come_from_the_category_data():
+    from actions.english import need_phrase_en
+
+    assert need_phrase_en("ecoute") == "someone who listens"
+    assert need_phrase_en("nulle-part") == need_phrase_en(None) == "this need"
+    for category in categories.menu():
+        assert category.phrase_en and need_phrase_en(category.id) == category.phrase_en, category.id
 
 
 def test_category_data_errors_are_explained():

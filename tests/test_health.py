@@ -17,13 +17,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from support import free_port, wait_for_server
 
 from bot import db_health
 
@@ -143,13 +143,6 @@ def test_rasa_health_says_not_ready_on_a_read_only_tracker_database(postgres_url
 # --- The real servers on a read-only directory file -------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def serve(module: str, port: int, env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(unprivileged([sys.executable, "-m", module, "--port", str(port)]), cwd=ROOT,
@@ -158,18 +151,10 @@ def serve(module: str, port: int, env: dict, log: Path) -> subprocess.Popen:
 
 
 def answer(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server stopped: {log.read_text(errors='replace')[-3000:]}")
-        try:
-            return httpx.get(url, timeout=5)
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    pytest.fail(f"no answer from {url}: {log.read_text(errors='replace')[-3000:]}")
+    return wait_for_server(url, process, log, timeout, status=None)
 
 
-@pytest.mark.parametrize("module, path", [("bot.web", "/health"), ("bot.action_server", "/ready")])
+@pytest.mark.parametrize("module, path", [("web", "/health"), ("bot.action_server", "/ready")])
 def test_servers_say_not_ready_on_a_read_only_directory(tmp_path, seeded_engine, test_database, module, path):
     if test_database != "sqlite":
         pytest.skip("the file-mode case is SQLite's; PostgreSQL is covered by the probe tests above")

@@ -13,6 +13,9 @@ from directory.db import open_session
 from directory.search import need_matcher
 from tests.test_actions import make_tracker, run, slot
 
+# Its database is chosen by TEST_DATABASE in the `directory` fixture below.
+pytestmark = pytest.mark.engine
+
 # Fictional services (test data only, never seed data): the seed's local
 # services are being rewritten in another branch, these tests must not depend
 # on which real ones are loaded.

@@ -5,7 +5,8 @@ import logging
 import os
 import signal
 import sys
-import time
+
+from support import wait_until
 
 from bot.launcher import Stack, Supervisor
 
@@ -14,13 +15,15 @@ CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]
 
 
 def run_until(supervisor: Supervisor, condition, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        gave_up = supervisor.check()
-        if condition(gave_up):
-            return gave_up
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
+    """Run the supervisor's checks until `condition(gave_up)` holds; returns gave_up."""
+    last: dict = {}
+
+    def reached() -> bool:
+        last["gave_up"] = supervisor.check()
+        return condition(last["gave_up"])
+
+    wait_until(reached, timeout, "the supervisor's condition")
+    return last["gave_up"]
 
 
 def test_a_killed_child_is_started_again_and_the_log_says_so(caplog):

@@ -2,23 +2,17 @@
 from __future__ import annotations
 
 import email
-import socket
 from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
+from support import free_port
 
 from directory import mail
 from directory.db import create_schema, make_engine, open_session
 from directory.models import OutboxMessage
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Collect:

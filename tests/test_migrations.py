@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from support import set_env
 
 from directory.db import make_engine, open_session
 from directory.migrate import current_revision, head_revision, upgrade
@@ -102,4 +104,64 @@ def test_0003_adds_fact_sources_and_goes_back(any_database_url, tmp_path):
         config.attributes["connection"] = connection
         command.downgrade(config, "0002")
     assert "fact_source" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+PLAIN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _raw_secret(engine, column: str = "totp_secret_encrypted") -> str | None:
+    with engine.connect() as connection:
+        return connection.execute(text(f"SELECT {column} FROM app_user WHERE email = 'deux@example.org'")).scalar()
+
+
+def test_0007_encrypts_stored_totp_secrets_and_needs_the_key(any_database_url, tmp_path, monkeypatch):
+    from directory import secret_box
+    from directory.models import User
+
+    engine = make_engine(fresh_url(any_database_url, tmp_path))
+    reset(engine)
+    upgrade(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO app_user (id, email, name, password_hash, role, active, created_at, totp_secret) "
+            "VALUES ('u1', 'deux@example.org', 'Deux', 'x', 'admin', true, '2026-11-02 10:00:00', :secret)"),
+            {"secret": PLAIN_SECRET})
+    set_env(monkeypatch, PHARE_TOTP_KEY=None)
+    with pytest.raises(secret_box.SecretKeyError, match="PHARE_TOTP_KEY"):
+        upgrade(engine)
+    assert _raw_secret(engine, "totp_secret") == PLAIN_SECRET  # nothing half done
+    set_env(monkeypatch, PHARE_TOTP_KEY="k" * 40)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+    raw = _raw_secret(engine)
+    assert PLAIN_SECRET not in raw and not secret_box.is_plain(raw)
+    with open_session(engine) as session:
+        assert session.get(User, "u1").totp_secret == PLAIN_SECRET  # the code reads it in clear
+    assert_matches_models(engine)
+    # Back to 0006: the secret in clear again, still usable by the old code.
+    from alembic import command
+
+    from directory.migrate import alembic_config
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert _raw_secret(engine, "totp_secret") == PLAIN_SECRET
+    engine.dispose()
+
+
+def test_0008_counts_earlier_crises_as_violence(any_database_url, tmp_path):
+    engine = make_engine(fresh_url(any_database_url, tmp_path))
+    reset(engine)
+    upgrade(engine, "0007")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO need_log (day, category_id, mrc_id, result_count, channel, kind) "
+                                "VALUES ('2026-11-02', NULL, 'la-mitis', 0, 'sms', 'crisis'), "
+                                "('2026-11-02', 'repas', 'la-mitis', 0, 'sms', 'search')"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        levels = connection.execute(text("SELECT kind, crisis_level FROM need_log ORDER BY kind")).all()
+    assert [tuple(r) for r in levels] == [("crisis", "violence"), ("search", None)]
+    assert_matches_models(engine)
     engine.dispose()

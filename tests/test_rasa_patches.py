@@ -56,14 +56,6 @@ def test_version_guard_refuses_another_rasa_in_french_and_english():
     rasa_patches.check_rasa_version()  # the installed one
 
 
-def test_action_timeout_setting():
-    assert rasa_patches.action_timeout({}) == 5.0
-    assert rasa_patches.action_timeout({"PHARE_ACTION_TIMEOUT": "2.5"}) == 2.5
-    for bad in ("abc", "0", "-1", "1000"):
-        with pytest.raises(ValueError, match="PHARE_ACTION_TIMEOUT"):
-            rasa_patches.action_timeout({"PHARE_ACTION_TIMEOUT": bad})
-
-
 @pytest.mark.timeout(20)
 def test_hung_action_server_times_out(monkeypatch):
     """A server that accepts the connection and never answers: the action call fails within the bound."""

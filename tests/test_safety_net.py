@@ -49,10 +49,6 @@ def test_normal_turn_untouched():
 import logging  # noqa: E402
 import time  # noqa: E402
 
-import pytest  # noqa: E402
-
-from bot.channels.safety import DEFAULT_TURN_TIMEOUT, turn_timeout  # noqa: E402
-
 
 def test_hung_turn_gets_211_at_the_deadline():
     async def hangs(_message):
@@ -77,14 +73,6 @@ def test_sms_keeps_its_own_deadline():
     output = CollectingOutputChannel()
     asyncio.run(never_silent(slow, timeout=0.05, deadline=False)(UserMessage("bouffe", output, "s")))
     assert [m["text"] for m in output.messages] == ["Voici"]
-
-
-def test_turn_timeout_setting():
-    assert turn_timeout({}) == DEFAULT_TURN_TIMEOUT
-    assert turn_timeout({"PHARE_TURN_TIMEOUT": "5"}) == 5
-    for bad in ("abc", "0", "-3", "1e9"):
-        with pytest.raises(ValueError, match="PHARE_TURN_TIMEOUT"):
-            turn_timeout({"PHARE_TURN_TIMEOUT": bad})
 
 
 def test_failure_log_has_no_exception_message(caplog):

@@ -202,14 +202,14 @@ def test_loader_stores_locations_status_and_one_source_row_per_fact(empty_direct
               name: Popote
               categories: [repas, aines]
               areas: [{mrc: la-mitis}]
-              phones: [{number: "418 775-4144", description: Accueil}]
+              phones: [{number: "418 555-0199", description: Accueil}]
               locations:
                 - {address_1: "1234, avenue de la Gare", city: Mont-Joli, postal_code: G5H 1A1, municipality: mont-joli}
               sources:
                 - url: https://journal.example/2024/03/12/popote
                   date: "2024-03-12"
                   kind: journal
-                  quote: "Composez le 418 775-4144, au 1234, avenue de la Gare."
+                  quote: "Composez le 418 555-0199, au 1234, avenue de la Gare."
                   supports: [phone, address]
             - key: org-covid
               name: Action ponctuelle
@@ -221,7 +221,7 @@ def test_loader_stores_locations_status_and_one_source_row_per_fact(empty_direct
         load_organizations(session, SeedReport(), [path])
         session.commit()
         service = session.execute(select(Service).where(Service.seed_key == "org-popote")).scalar_one()
-        assert [p.number for p in service.phones] == ["418 775-4144"]
+        assert [p.number for p in service.phones] == ["418 555-0199"]
         location = service.locations[0].location
         assert (location.address_1, location.city, location.postal_code, location.municipality_id) == (
             "1234, avenue de la Gare", "Mont-Joli", "G5H 1A1", "mont-joli")
@@ -230,7 +230,7 @@ def test_loader_stores_locations_status_and_one_source_row_per_fact(empty_direct
             ("organization", "description"), ("organization", "website"), ("service", "address"), ("service", "phone")]
         phone = rows[-1]
         assert phone.resource_id == service.id and phone.kind == "journal" and phone.source_date == "2024-03-12"
-        assert str(phone.sort_date) == "2024-03-12" and "418 775-4144" in phone.quote
+        assert str(phone.sort_date) == "2024-03-12" and "418 555-0199" in phone.quote
         inactive = session.execute(select(Service).where(Service.seed_key == "org-covid")).scalar_one()
         assert inactive.status == "inactive"
 

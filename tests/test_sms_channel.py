@@ -31,6 +31,7 @@ from bot.channels.sms import (
 from bot.messages import EMPTY_MESSAGE, TECHNICAL_PROBLEM
 from bot.rate_limit import MemoryRateLimiter, RateRule
 from bot.sms_render import MORE_PROMPT
+from phare.settings import SettingError, Settings
 
 TOKEN = "unit-test-token"
 URL = "https://phare.example.org/webhooks/sms/webhook"
@@ -62,8 +63,12 @@ class FakeBot:
             await message.output_channel.send_response(message.sender_id, answer)
 
 
+def sms_settings(env: dict) -> SmsSettings:
+    return SmsSettings.from_settings(Settings.from_env(env))
+
+
 def make_webhook(env=None, **kwargs) -> SmsWebhook:
-    settings = SmsSettings.from_env({**ENV, **(env or {})})
+    settings = sms_settings({**ENV, **(env or {})})
     return SmsWebhook(settings, **kwargs)
 
 
@@ -102,14 +107,14 @@ def message_text(reply) -> str:
 def test_settings_refuse_to_start_without_secrets():
     for name in ("TWILIO_AUTH_TOKEN", "PHARE_SMS_PUBLIC_URL", "PHARE_SENDER_SECRET"):
         with pytest.raises(RasaException, match=name):
-            SmsSettings.from_env({**ENV, name: ""})
+            sms_settings({**ENV, name: ""})
     # Validation asked for explicitly, nothing set: refuse too.
     with pytest.raises(RasaException, match="PHARE_SENDER_SECRET"):
-        SmsSettings.from_env({"PHARE_SMS_VALIDATE": "true"})
+        sms_settings({"PHARE_SMS_VALIDATE": "true"})
 
 
 def test_sms_not_configured_at_all_stays_closed():
-    settings = SmsSettings.from_env({})
+    settings = sms_settings({})
     assert not settings.enabled and settings.validate
     assert any("not configured" in w for w in settings.warnings)
     bot = FakeBot()
@@ -118,19 +123,19 @@ def test_sms_not_configured_at_all_stays_closed():
 
 
 def test_settings_development_mode_is_loud():
-    settings = SmsSettings.from_env({"PHARE_SMS_VALIDATE": "false"})
+    settings = sms_settings({"PHARE_SMS_VALIDATE": "false"})
     assert not settings.validate
     assert settings.sender_secret == DEVELOPMENT_SENDER_SECRET.encode()
     assert any("SIGNATURE CHECK IS OFF" in w for w in settings.warnings)
 
 
 def test_settings_values():
-    settings = SmsSettings.from_env({**ENV, "PHARE_SMS_TIMEOUT": "7", "PHARE_SMS_RATE_LIMIT": "5/60",
+    settings = sms_settings({**ENV, "PHARE_SMS_TIMEOUT": "7", "PHARE_SMS_RATE_LIMIT": "5/60",
                                      "PHARE_REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert settings.validate and settings.timeout == 7 and settings.rate_rule == RateRule(5, 60)
     assert settings.numbers == {TO: "les-basques"}
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
-    assert SmsSettings.from_env({**ENV, "PHARE_SMS_TIMEOUT": "30"}).timeout == 10
+    assert sms_settings({**ENV, "PHARE_SMS_TIMEOUT": "30"}).timeout == 10
 
 
 @pytest.mark.parametrize("bad", ["+14185550101", "+14185550101=gaspesie"])
@@ -138,7 +143,7 @@ def test_numbers_setting_is_checked(bad):
     with pytest.raises(ValueError):
         parse_numbers(bad)
     with pytest.raises(RasaException):
-        SmsSettings.from_env({**ENV, "PHARE_SMS_NUMBERS": bad})
+        sms_settings({**ENV, "PHARE_SMS_NUMBERS": bad})
 
 
 def test_numbers_setting_accepts_any_format():
@@ -396,29 +401,38 @@ def test_internal_failure_never_500():
 
 
 def test_timeout_answers_with_211_and_keeps_the_late_answer_for_plus():
-    bot = FakeBot({"lent": [{"text": "Voici la réponse tardive."}]}, delay=0.3)
+    bot = FakeBot({"lent": [{"text": "Voici la réponse tardive."}]})
     webhook = make_webhook({"PHARE_SMS_TIMEOUT": "0.1"})
 
     async def scenario():
+        release = asyncio.Event()
+
+        async def held_turn(message):
+            # This turn cannot end before the test lets it: the first reply has to come from the timeout.
+            await release.wait()
+            await bot(message)
+
         async def no_turn(_key):
             return []
 
-        def call(params):
+        def call(params, on_new_message):
             return webhook.handle(body=urlencode(params).encode(), content_type="application/x-www-form-urlencoded",
                                   url=URL, signature=RequestValidator(TOKEN).compute_signature(URL, params),
-                                  on_new_message=bot, last_turn=no_turn)
+                                  on_new_message=on_new_message, last_turn=no_turn)
 
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        first = await call(form("lent"))
-        elapsed = loop.time() - started
-        await asyncio.sleep(0.4)  # the turn finishes in the background
-        bot.delay = 0
-        second = await call(form("PLUS"))
-        return first, elapsed, second
+        # A webhook that waited for the turn would never answer: fail instead of hanging.
+        first = await asyncio.wait_for(call(form("lent"), held_turn), 10)
+        received_before_reply = list(bot.received)
+        release.set()
+        for _ in range(500):  # the late answer is stored in the background
+            if not webhook.background:
+                break
+            await asyncio.sleep(0.01)
+        second = await call(form("PLUS"), bot)
+        return first, received_before_reply, second
 
-    first, elapsed, second = asyncio.run(scenario())
-    assert elapsed < 0.25
+    first, received_before_reply, second = asyncio.run(scenario())
+    assert received_before_reply == []  # the 211 reply did not wait for the turn
     assert message_text(first) == TIMEOUT_TEXT.replace("…", "...")
     assert "211" in message_text(first)
     assert message_text(second) == "Voici la réponse tardive."
@@ -448,5 +462,5 @@ def test_stop_is_not_rate_limited_and_not_counted():
 
 def test_numeric_settings_are_refused_in_french():
     for name in ("PHARE_SMS_TIMEOUT", "PHARE_SMS_MAX_SEGMENTS"):
-        with pytest.raises(RasaException, match=f"{name}='abc' n'est pas valide"):
-            SmsSettings.from_env({**ENV, name: "abc"})
+        with pytest.raises(SettingError, match=f"{name}='abc' n'est pas valide"):
+            sms_settings({**ENV, name: "abc"})

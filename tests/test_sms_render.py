@@ -124,7 +124,7 @@ def test_long_menu_fits():
                         "buttons": buttons(HELP_BUTTONS)}])
     assert rendered.segments <= 2
     assert "7. Toutes les ressources de ma MRC" in rendered.body
-    assert not rendered.cut
+    assert not rendered.rest
 
 
 def test_more_button_is_plus_not_a_number():
@@ -157,7 +157,7 @@ def test_one_reply_is_one_sms_joining_every_message():
 def test_a_long_answer_is_cut_between_services_with_plus():
     rendered = render(results(3))
     assert rendered.segments <= 3
-    assert rendered.cut
+    assert rendered.rest
     assert rendered.body.endswith(MORE_PROMPT)
     assert rendered.body.count(MORE_PROMPT) == 1
     assert "1. Service numéro 1" in rendered.body
@@ -173,7 +173,7 @@ def test_plus_shows_the_rest_then_says_the_bot_has_more():
     second = render_rest(first.rest, first.more)
     assert "Service numéro 3" in second.body
     assert second.segments <= 3
-    assert not second.cut
+    assert not second.rest
     assert second.body.endswith(MORE_PROMPT)  # the bot itself has a next page
 
 
@@ -192,7 +192,7 @@ def test_everything_shown_across_parts():
 
 def test_short_answer_with_more_results_keeps_the_plus_prompt_last():
     rendered = render(results(1))
-    assert not rendered.cut
+    assert not rendered.rest
     assert rendered.body.endswith(MORE_PROMPT)
     assert rendered.body.count("PLUS") == 1
 
@@ -200,7 +200,7 @@ def test_short_answer_with_more_results_keeps_the_plus_prompt_last():
 def test_tight_join_avoids_a_cut():
     block = "x" * 152
     rendered = render([{"text": block}, {"text": block}, {"text": block}])  # 456 + 2 blank lines = 460 > 459
-    assert not rendered.cut
+    assert not rendered.rest
     assert rendered.body == "\n".join([block] * 3)
     assert rendered.segments == 3
 
@@ -209,7 +209,7 @@ def test_segments_never_exceed_the_maximum():
     giant = "Mot " * 800
     rendered = render([{"text": giant}])
     assert rendered.segments <= 3
-    assert rendered.cut
+    assert rendered.rest
     assert rendered.body.endswith(MORE_PROMPT)
     follow = render_rest(rendered.rest)
     assert follow.segments <= 3

@@ -19,24 +19,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.env import env_number
 from bot.messages import EMPTY_MESSAGE, RESTARTED, TECHNICAL_PROBLEM
+from phare.settings import settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TURN_TIMEOUT = 8.0
 _background: set = set()  # turns that outlived their timeout, kept referenced until they end
-
-
-def turn_timeout(env: Mapping[str, str] | None = None) -> float:
-    """PHARE_TURN_TIMEOUT in seconds; a value that is not a number of seconds stops the start-up in French."""
-    return float(env_number("PHARE_TURN_TIMEOUT", DEFAULT_TURN_TIMEOUT, minimum=0.1, maximum=300, integer=False,
-                            env=env))
 
 
 def log_failure(what: str, exc: BaseException) -> None:
@@ -77,7 +70,7 @@ class CountingOutputChannel(OutputChannel):
 def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]], timeout: float | None = None,
                  deadline: bool = True) -> Callable[[UserMessage], Awaitable[Any]]:
     """The handler, never silent; `deadline=False` for a channel with its own (SMS: PLUS for late answers)."""
-    limit = (turn_timeout() if timeout is None else timeout) if deadline else None
+    limit = (settings().turn_timeout if timeout is None else timeout) if deadline else None
 
     async def handler(message: UserMessage) -> Any:
         if not (message.text or "").strip():

@@ -19,7 +19,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..seed import bump_version
     from .package import PackageError, import_bytes
 
     try:
@@ -36,7 +35,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             for line in exc.report.errors:
                 print(f" - {line}", file=sys.stderr)
             return 1
-        bump_version(session)
         session.commit()
     for line in report.warnings:
         print(f"Attention : {line}")

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy import and_, false, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
+from ..areas import services_serving
 from ..db import FOLD_FROM, FOLD_TO
 from ..models import (
     Category,
@@ -65,16 +66,10 @@ class Area:
 
 
 def served_in(area: Area) -> Select:
-    """Ids of the services that serve `area`: region-wide, its MRC, or the municipality itself."""
-    clauses = [ServiceArea.scope == "region", and_(ServiceArea.scope == "mrc", ServiceArea.mrc_id == area.mrc_id)]
+    """Ids of the services that serve `area` (directory.areas: the one "who serves where")."""
     if area.municipality_id:
-        clauses.append(and_(ServiceArea.scope == "municipality", ServiceArea.municipality_id == area.municipality_id))
-    else:
-        clauses.append(and_(
-            ServiceArea.scope == "municipality",
-            ServiceArea.municipality_id.in_(select(Municipality.id).where(Municipality.mrc_id == area.mrc_id)),
-        ))
-    return select(ServiceArea.service_id).where(or_(*clauses))
+        return services_serving("municipality", area.mrc_id, area.municipality_id)
+    return services_serving("mrc", area.mrc_id)
 
 
 def resolve_area(session: Session, params: Params, gazetteer_resolve: Callable[[str], Any] | None = None) -> Area | None:

@@ -1,23 +1,16 @@
 """The real Phare stack (trained model, Rasa server, action server) on free ports."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine
+from support import START_TIMEOUT, free_port
 
 from bot.launcher import MODEL_PATH, Ports, start_stack, wait_stack
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +57,7 @@ def phare(stack_env):
     stack = start_stack(ports, log_dir=Path(stack_env["_work"]) / "logs", extra_env=env)
     try:
         # A busy shared machine can take minutes to load the model: PHARE_TEST_START_TIMEOUT (s) allows more.
-        wait_stack(stack, ports, timeout=float(os.environ.get("PHARE_TEST_START_TIMEOUT", 240)))
+        wait_stack(stack, ports, timeout=START_TIMEOUT)
     except Exception:
         stack.stop()
         logs = Path(stack_env["_work"]) / "logs"

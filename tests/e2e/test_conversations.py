@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 
 import pytest
 import yaml
@@ -80,6 +81,9 @@ def foreign_names(category: str, mrc: str) -> list[str]:
 CASES = [(cat, mrc) for i, cat in enumerate(ASKS) for mrc in MRC_TRIPLES[i % 3]]
 
 
+# 39 conversations that check what the model understands and the answer it gives; the search behind
+# them runs on PostgreSQL in tests/test_search.py, so the PostgreSQL pass keeps only the other tests here.
+@pytest.mark.same_on_every_engine
 @pytest.mark.parametrize("category,mrc", CASES)
 def test_every_category_in_three_mrcs(chat, category, mrc):
     conversation = chat()
@@ -114,6 +118,35 @@ def test_done_criteria_crisis(chat):
 ])
 def test_crisis_wins(chat, text, expected):
     assert expected in chat().say(text)
+
+
+def crisis_rows(env: dict, level: str) -> list[tuple]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["PHARE_DATABASE_URL"], future=True)
+    try:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(text(
+                "SELECT mrc_id, channel, category_id FROM need_log WHERE kind = 'crisis' AND crisis_level = :level"),
+                {"level": level})]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("text,line,level,mrc", [
+    ("je veux pu vivre", "1 866 APPELLE", "suicide", None),
+    ("mon pere respire pu, on est a Amqui", "911", "medical", "la-matapedia"),
+    ("mon petit fait de la fièvre", "811", "health", None),
+])
+def test_every_crisis_is_counted_for_the_dashboard(phare, chat, text, line, level, mrc):
+    """The fixed crisis line, then one anonymous need-log row with its level; the counting says nothing."""
+    before = crisis_rows(phare["env"], level)
+    c = chat()
+    answer = c.say(text)
+    assert line in answer and len(c.last) == 1, c.last  # the line, and nothing from the counting action
+    after = crisis_rows(phare["env"], level)
+    assert len(after) == len(before) + 1
+    assert Counter(after) - Counter(before) == Counter([(mrc, "rest", None)])  # its MRC when known, never a category
 
 
 def test_need_then_place(chat):

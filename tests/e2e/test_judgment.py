@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+# The model's judgment is the same on every engine: these run in the SQLite pass only.
+pytestmark = [pytest.mark.e2e, pytest.mark.same_on_every_engine]
 
 APPELLE = "1 866 APPELLE"
 MENU = "De quoi avez-vous besoin"

@@ -9,57 +9,38 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from support import START_TIMEOUT, free_port
 from twilio.request_validator import RequestValidator
 
-from bot.launcher import MODEL_PATH, Ports, Stack, rasa_command, runtime_endpoints, start_stack, wait_ready, wait_stack
-from directory.seed import prepare_database
+from bot.launcher import Stack, rasa_command, runtime_endpoints, wait_ready
 
-from .conftest import free_port
-
-pytestmark = pytest.mark.e2e
-
-TOKEN = "two-instances-token-0123456789"
-PUBLIC = "https://phare.example.org"
+# The production configuration only: the PostgreSQL + Redis pass runs it (its `phare` stack is then on
+# PostgreSQL and Redis and serves as instance A); the SQLite pass leaves it out (tests/conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.production_only]
 
 
 @pytest.fixture(scope="module")
-def cluster(postgres_url, redis_url, tmp_path_factory):
-    if not MODEL_PATH.exists():
-        pytest.fail(f"no trained model at {MODEL_PATH}")
-    work = tmp_path_factory.mktemp("cluster")
-    prepare_database(postgres_url)
-    env = {
-        "PHARE_DATABASE_URL": postgres_url,
-        "PHARE_REDIS_URL": redis_url,
-        "PHARE_LOCK_PREFIX": f"phare{uuid.uuid4().hex[:8]}",
-        "PHARE_VAR_DIR": str(work),
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "PHARE_SMS_PUBLIC_URL": PUBLIC,
-        "PHARE_SENDER_SECRET": "cluster-secret",
-        "PHARE_SMS_RATE_LIMIT": "1000/600",
-    }
-    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port())
-    first = start_stack(ports, log_dir=work / "logs", extra_env=env, web=False)
+def cluster(phare, redis_url):
+    """Instance B: a second Rasa server with the same model, database, Redis and action server as instance A."""
+    env = {k: v for k, v in phare["env"].items() if not k.startswith("_")}
+    assert env["PHARE_DATABASE_URL"].startswith("postgresql") and env.get("PHARE_REDIS_URL"), "instance A is not the production configuration"
+    work = Path(phare["env"]["_work"])
     second = Stack()
+    port_b = free_port()
     try:
-        wait_stack(first, ports, timeout=240)
-        port_b = free_port()
-        second.start(
-            "rasa-b",
-            rasa_command(port_b, runtime_endpoints(ports)),
-            {**os.environ, **env, "RASA_TELEMETRY_ENABLED": "false"},
-            work / "logs",
-        )
-        wait_ready(f"http://127.0.0.1:{port_b}/webhooks/health/", second, 240)
-        yield {"a": f"http://127.0.0.1:{ports.rasa}", "b": f"http://127.0.0.1:{port_b}", "db": postgres_url}
+        second.start("rasa-b", rasa_command(port_b, runtime_endpoints(phare["ports"])),
+                     {**os.environ, **env, "RASA_TELEMETRY_ENABLED": "false"}, work / "logs")
+        wait_ready(f"http://127.0.0.1:{port_b}/webhooks/health/", second, START_TIMEOUT)
+        yield {"a": phare["rasa"], "b": f"http://127.0.0.1:{port_b}", "db": env["PHARE_DATABASE_URL"],
+               "token": env["TWILIO_AUTH_TOKEN"], "public": env["PHARE_SMS_PUBLIC_URL"]}
     finally:
         second.stop()
-        first.stop()
 
 
 def rest(base: str, sender: str, message: str) -> str:
@@ -68,11 +49,11 @@ def rest(base: str, sender: str, message: str) -> str:
     return "\n".join(m.get("text", "") for m in response.json())
 
 
-def sms(base: str, phone: str, body: str) -> str:
+def sms(cluster: dict, instance: str, phone: str, body: str) -> str:
     params = {"From": phone, "To": "+14185550100", "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}",
               "AccountSid": "AC" + "0" * 32, "NumMedia": "0"}
-    signature = RequestValidator(TOKEN).compute_signature(f"{PUBLIC}/webhooks/sms/webhook", params)
-    response = httpx.post(f"{base}/webhooks/sms/webhook", content=urlencode(params), timeout=60,
+    signature = RequestValidator(cluster["token"]).compute_signature(f"{cluster['public']}/webhooks/sms/webhook", params)
+    response = httpx.post(f"{cluster[instance]}/webhooks/sms/webhook", content=urlencode(params), timeout=60,
                           headers={"X-Twilio-Signature": signature,
                                    "Content-Type": "application/x-www-form-urlencoded"})
     response.raise_for_status()
@@ -115,8 +96,8 @@ def test_rest_turns_alternate_between_instances(cluster):
 
 def test_sms_turns_alternate_between_instances(cluster):
     phone = "+14185559876"
-    assert "municipalit" in sms(cluster["b"], phone, "jai faim")
-    assert "Croc-Ensemble" in sms(cluster["a"], phone, "trois-pistoles")
+    assert "municipalit" in sms(cluster, "b", phone, "jai faim")
+    assert "Croc-Ensemble" in sms(cluster, "a", phone, "trois-pistoles")
     engine = create_engine(cluster["db"], future=True)
     with engine.connect() as connection:
         dump = " ".join(str(r) for r in connection.execute(text("SELECT sender_id, data FROM events")))

@@ -3,7 +3,7 @@
 - REST: every malformed body gets 400 with a French JSON error, never a 500
   nor a traceback in the log; an SMS conversation id is refused.
 - socket.io: a forged session id gets a French `phare_error`, nothing else.
-- A hung action server (SIGSTOP, as tests/e2e/test_shutdown.py does): REST,
+- A hung action server (SIGSTOP, as tests/e2e/test_supervision.py does): REST,
   the web proxy, socket.io and SMS all answer with the 211 message within
   ANSWER_BOUND seconds, well before nginx (30 s), the web proxy (30 s) and
   Twilio (15 s) give up.
@@ -174,3 +174,30 @@ def test_hung_action_server_every_channel_answers_211_in_time(phare):
         print(f"{channel}: {elapsed:.1f} s")
         assert "211" in text, (channel, text)
         assert elapsed < ANSWER_BOUND, (channel, elapsed)
+
+
+def test_hung_action_server_still_gives_the_crisis_line(phare):
+    """The crisis lines are fixed responses; the counting action after them must never take their place.
+
+    With the action server hung, the count fails after PHARE_ACTION_TIMEOUT and
+    the resident still receives the 1 866 APPELLE line (not the 211 message).
+    """
+    actions = phare["stack"].process("actions")
+
+    def crisis_turn():
+        started = time.monotonic()
+        response = httpx.post(f"{phare['rasa']}/webhooks/rest/webhook", timeout=60,
+                              json={"sender": str(uuid.uuid4()), "message": "je veux pu vivre"})
+        assert response.status_code == 200
+        return time.monotonic() - started, "\n".join(m.get("text", "") for m in response.json())
+
+    normal, text = crisis_turn()
+    assert "1 866 APPELLE" in text
+    os.kill(actions.pid, signal.SIGSTOP)
+    try:
+        hung, text = crisis_turn()
+    finally:
+        os.kill(actions.pid, signal.SIGCONT)
+    print(f"crisis line: {normal:.1f} s, with the action server hung: {hung:.1f} s")
+    assert "1 866 APPELLE" in text and "211" not in text, text
+    assert hung < ANSWER_BOUND

@@ -40,7 +40,7 @@ from .keywords import (
 )
 from .pager import PAGER_TTL, MemoryPager, Pager, RedisPager
 from .replay import REPLAY_TTL, MemoryReplayMemory, RedisReplayMemory, ReplayMemory, build_replay_memory
-from .senders import MRC_IDS, SMS_ID_PREFIX, normalize_number, parse_numbers, sender_key
+from .senders import SMS_ID_PREFIX, normalize_number, parse_numbers, sender_key
 from .settings import DEFAULT_TIMEOUT, DEVELOPMENT_SENDER_SECRET, MAX_TIMEOUT, SmsSettings
 from .texts import (
     HELP_TEXT,
@@ -56,7 +56,7 @@ from .webhook import MAX_BODY_BYTES, MAX_TEXT_CHARS, WEBHOOK_PATH, SmsWebhook, W
 __all__ = [
     "BadRequest", "DEFAULT_TIMEOUT", "DEVELOPMENT_SENDER_SECRET", "FormParams", "HELP", "HELP_TEXT", "HELP_WORDS",
     "MAX_BODY_BYTES", "MAX_TEXT_CHARS", "MAX_TIMEOUT", "MEDIA_TEXT", "MISSING_SENDER_TEXT", "MORE", "MORE_WORDS",
-    "MRC_IDS", "MemoryPager", "MemoryReplayMemory", "NO_SUCH_CHOICE_TEXT", "PAGER_TTL", "Pager", "RATE_LIMIT_TEXT",
+    "MemoryPager", "MemoryReplayMemory", "NO_SUCH_CHOICE_TEXT", "PAGER_TTL", "Pager", "RATE_LIMIT_TEXT",
     "REPLAY_TTL", "RESET", "RESET_WORDS", "RedisPager", "RedisReplayMemory", "ReplayMemory", "SMS_ID_PREFIX",
     "STOP", "STOP_WORDS", "SYMBOLS_TEXT", "SignatureCheck", "SmsInput", "SmsSettings", "SmsWebhook",
     "TIMEOUT_TEXT", "WEBHOOK_PATH", "WebhookReply", "build_replay_memory", "choice_number", "fold", "has_words",

@@ -52,7 +52,7 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        settings = SmsSettings.from_env()
+        settings = SmsSettings.from_settings()
         for warning in settings.warnings:
             logger.warning("!!! %s", warning)
         limiter = build_rate_limiter(settings.rate_rule, settings.redis_url)
@@ -70,7 +70,7 @@ class SmsInput(InputChannel):
 
     def __init__(self, settings: SmsSettings | None = None, limiter: RateLimiter | None = None,
                  pager: Pager | None = None, replays: ReplayMemory | None = None) -> None:
-        self.settings = settings or SmsSettings.from_env()
+        self.settings = settings or SmsSettings.from_settings()
         self.webhook = SmsWebhook(self.settings, limiter, pager, replays)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

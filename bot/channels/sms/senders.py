@@ -10,10 +10,7 @@ import hashlib
 import hmac
 import re
 
-MRC_IDS = frozenset({
-    "la-matanie", "la-matapedia", "la-mitis", "rimouski-neigette",
-    "les-basques", "riviere-du-loup", "temiscouata", "kamouraska",
-})
+from directory.geography import mrc_ids
 
 SMS_ID_PREFIX = "sms-"
 
@@ -52,7 +49,7 @@ def parse_numbers(text: str | None) -> dict[str, str]:
         if "=" not in item:
             raise ValueError(f"PHARE_SMS_NUMBERS: '{item}' should be NUMBER=mrc-id")
         number, mrc = (part.strip() for part in item.split("=", 1))
-        if mrc not in MRC_IDS:
-            raise ValueError(f"PHARE_SMS_NUMBERS: unknown MRC id '{mrc}' (expected one of {sorted(MRC_IDS)})")
+        if mrc not in mrc_ids():
+            raise ValueError(f"PHARE_SMS_NUMBERS: unknown MRC id '{mrc}' (expected one of {sorted(mrc_ids())})")
         numbers[normalize_number(number)] = mrc
     return numbers

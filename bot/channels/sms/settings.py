@@ -1,23 +1,21 @@
-"""The SMS channel's settings, read once from the environment (see docs/sms.md)."""
+"""The SMS channel's settings: Phare's settings (`phare.settings`) checked and interpreted for Twilio (see docs/sms.md)."""
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rasa.shared.exceptions import RasaException
 
-from bot.env import SettingError, env_number
 from bot.rate_limit import RateRule
 from bot.sms_render import MAX_SEGMENTS
+from phare.settings import DEFAULT_SMS_TIMEOUT, Settings, settings
 
 from .senders import parse_numbers
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = DEFAULT_SMS_TIMEOUT
 MAX_TIMEOUT = 14.0  # Twilio gives up after 15 s
 DEVELOPMENT_SENDER_SECRET = "phare-development-sender-secret-not-for-production"
-FALSE_VALUES = frozenset({"0", "false", "no", "non", "off"})
 
 
 @dataclass(frozen=True)
@@ -35,19 +33,19 @@ class SmsSettings:
     enabled: bool = True  # False: SMS not configured at all, every webhook gets 503
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> SmsSettings:
-        env = os.environ if env is None else env
+    def from_settings(cls, config: Settings | None = None) -> SmsSettings:
+        config = config or settings()
         warnings: list[str] = []
-        validate = (env.get("PHARE_SMS_VALIDATE") or "true").strip().lower() not in FALSE_VALUES
-        token = (env.get("TWILIO_AUTH_TOKEN") or "").strip() or None
-        public_url = (env.get("PHARE_SMS_PUBLIC_URL") or "").strip().rstrip("/") or None
-        secret = (env.get("PHARE_SENDER_SECRET") or "").strip()
+        validate = config.sms_validate is not False
+        token = config.twilio_auth_token
+        public_url = config.sms_public_url
+        secret = config.sender_secret or ""
         if public_url and not re.match(r"^https?://[^/\s]+", public_url):
             raise RasaException(f"SMS: PHARE_SMS_PUBLIC_URL must be an http(s) URL, got '{public_url}'")
         if validate:
             missing = [name for name, value in (("TWILIO_AUTH_TOKEN", token), ("PHARE_SMS_PUBLIC_URL", public_url),
                                                 ("PHARE_SENDER_SECRET", secret)) if not value]
-            if len(missing) == 3 and not (env.get("PHARE_SMS_VALIDATE") or "").strip():
+            if len(missing) == 3 and config.sms_validate is None:
                 # SMS simply not set up (a deployment without Twilio): the channel stays closed
                 # (503, nothing processed) rather than stopping the web chat with it.
                 return cls(validate=True, enabled=False, warnings=(
@@ -68,14 +66,10 @@ class SmsSettings:
             if not secret:
                 secret = DEVELOPMENT_SENDER_SECRET
                 warnings.append("PHARE_SENDER_SECRET not set: using the fixed development key")
+        timeout = config.sms_timeout
         try:
-            timeout = float(env_number("PHARE_SMS_TIMEOUT", DEFAULT_TIMEOUT, integer=False, env=env))
-            max_segments = int(env_number("PHARE_SMS_MAX_SEGMENTS", MAX_SEGMENTS, minimum=1, maximum=10, env=env))
-        except SettingError as exc:
-            raise RasaException(str(exc)) from None
-        try:
-            numbers = parse_numbers(env.get("PHARE_SMS_NUMBERS"))
-            rate_rule = RateRule.parse(env.get("PHARE_SMS_RATE_LIMIT"))
+            numbers = parse_numbers(config.sms_numbers)
+            rate_rule = RateRule.parse(config.sms_rate_limit)
         except ValueError as exc:
             raise RasaException(f"SMS channel: {exc}") from exc
         if not 0 < timeout <= MAX_TIMEOUT:
@@ -84,6 +78,5 @@ class SmsSettings:
         return cls(
             validate=validate, auth_token=token, public_url=public_url, sender_secret=secret.encode("utf-8"),
             numbers=numbers, rate_rule=rate_rule, timeout=timeout,
-            redis_url=(env.get("PHARE_REDIS_URL") or "").strip() or None,
-            max_segments=max(1, max_segments), warnings=tuple(warnings),
+            redis_url=config.redis_url, max_segments=config.sms_max_segments, warnings=tuple(warnings),
         )

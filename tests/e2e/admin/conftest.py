@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from directory.db import make_engine, open_session
-from directory.models import Base, DirectoryState, Service, ServiceArea, User
+from directory.models import Base, Service, ServiceArea, User
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
@@ -163,22 +163,18 @@ def leave_directory_as_found(db):
     """These tests edit the stack's shared directory; put every row back afterwards.
 
     Other e2e tests run on the same servers and database after this package,
-    and they expect the seeded directory. The version counter moves forward
-    so that any reader sees the change.
+    and they expect the seeded directory.
     """
     tables = Base.metadata.sorted_tables
     with db.connect() as connection:
         saved = {t.name: [dict(r._mapping) for r in connection.execute(t.select())] for t in tables}
     yield
     with db.begin() as connection:
-        version = connection.execute(select(DirectoryState.version).where(DirectoryState.id == 1)).scalar() or 0
         for table in reversed(tables):
             connection.execute(table.delete())
         for table in tables:
             if saved[table.name]:
                 connection.execute(table.insert(), saved[table.name])
-        connection.execute(DirectoryState.__table__.delete())
-        connection.execute(DirectoryState.__table__.insert(), [{"id": 1, "version": version + 1}])
 
 
 def _service_in(engine, mrc_id: str) -> Service:
@@ -198,7 +194,7 @@ def accounts(phare, db, db_url):
          "--role", "admin"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Compte créé" in done.stdout
-    from directory.admin.auth import hash_password
+    from web.admin.auth import hash_password
 
     password_hash = hash_password(PASSWORD)
     mitis_service = _service_in(db, "la-mitis")

@@ -6,17 +6,15 @@ Chromium comes from the Debian package (scripts/ensure_test_tools.sh), never fro
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
+from support import free_port, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
@@ -98,36 +96,20 @@ def new_tab(browser):
         context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture()
 def web_without_rasa(phare, tmp_path):
     """A second web server whose Rasa is a closed port: "the server is down"."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update({k: v for k, v in phare["env"].items() if not k.startswith("_")})
-    env["PHARE_RASA_URL"] = f"http://127.0.0.1:{_free_port()}"
+    env["PHARE_RASA_URL"] = f"http://127.0.0.1:{free_port()}"
     log = open(tmp_path / "web-down.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError((tmp_path / "web-down.log").read_text(errors="replace"))
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the second web server did not start")
-            time.sleep(0.2)
+        wait_for_server(f"{base}/health", process, tmp_path / "web-down.log", timeout=60)
         yield base
     finally:
         process.terminate()

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import START_TIMEOUT, free_port, wait_until
 
-from bot.channels.sms import TIMEOUT_TEXT, sender_key
+from bot.channels.sms import MAX_TIMEOUT, TIMEOUT_TEXT, sender_key
 from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
 
 from .conftest import Phone, conversation_events
 
-pytestmark = pytest.mark.e2e
+# Several instances sharing Redis are the production configuration: the PostgreSQL + Redis pass runs it.
+pytestmark = [pytest.mark.e2e, pytest.mark.production_only]
 
 RASA_METADATA = {"model_id", "assistant_id"}  # Rasa adds these to every event
 
@@ -30,13 +32,6 @@ BASQUES_NUMBER = "+14185550101"
 B_TIMEOUT = 4.0
 SLOW_DELAY = 4.6  # past B_TIMEOUT (the SMS deadline), within PHARE_ACTION_TIMEOUT (5 s)
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SlowProxy:
@@ -107,7 +102,7 @@ def instance_b(phare, redis_url):
     stack = Stack()
     stack.start("rasa-b", rasa_command(port, endpoints_path), env, work / "logs")
     try:
-        wait_ready(f"http://127.0.0.1:{port}/webhooks/rest/", stack, 240)
+        wait_ready(f"http://127.0.0.1:{port}/webhooks/rest/", stack, START_TIMEOUT)
         base = f"http://127.0.0.1:{port}"
         # First turn of a fresh process is slow (graph warm-up): not part of any test.
         warm = Phone(base, env_a["TWILIO_AUTH_TOKEN"], env_a["PHARE_SMS_PUBLIC_URL"])
@@ -185,12 +180,14 @@ def test_late_turn_answers_211_in_time_then_plus_shows_the_answer(phare, instanc
     started = time.monotonic()
     reply = phone.say("bouffe a trois-pistoles")
     elapsed = time.monotonic() - started
-    assert elapsed < B_TIMEOUT + 1.5, elapsed  # well within Twilio's 15 s
+    # The 211 reply came before the slowed turn ended (an order, not a speed), and before Twilio gives up.
     assert reply.text == TIMEOUT_TEXT.replace("…", "..."), reply
+    assert elapsed < MAX_TIMEOUT, elapsed
     assert "211" in reply.text
     instance_b["proxy"].slow.discard(key)
-    time.sleep(SLOW_DELAY - B_TIMEOUT + 2)  # the turn finishes in the background
-    events = conversation_events(phare["env"], key)
-    assert any(e.get("event") == "bot" and "Croc-Ensemble" in (e.get("text") or "") for e in events)
+    # The turn finishes in the background and its answer is kept for PLUS.
+    wait_until(lambda: any(e.get("event") == "bot" and "Croc-Ensemble" in (e.get("text") or "")
+                           for e in conversation_events(phare["env"], key)),
+               SLOW_DELAY + 30, "the late answer in the conversation", interval=0.5)
     late = phone.say("PLUS")
     assert "Croc-Ensemble" in late.text, late

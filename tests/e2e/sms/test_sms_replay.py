@@ -9,6 +9,7 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, text
+from support import wait_until
 
 from bot.channels.sms import sender_key
 
@@ -48,10 +49,9 @@ def test_replayed_signed_webhook_is_answered_once(sms, phare):
     assert first.status == 200 and first.text, first  # the answer, or "je cherche encore" on a loaded machine
     copies = [phone.send(params=params) for _ in range(REPLAYS)]
     assert all((c.status, c.response.text) == (200, first.response.text) for c in copies)
-    deadline = time.monotonic() + 60  # a turn that outlived the SMS timeout ends in the background
-    while time.monotonic() < deadline and need_log_rows(phare["env"]) == rows_before:
-        time.sleep(1)
-    time.sleep(2)
+    # A turn that outlived the SMS timeout ends in the background.
+    wait_until(lambda: need_log_rows(phare["env"]) != rows_before, 60, "the turn's line in the need log", interval=0.5)
+    time.sleep(2)  # not a wait for something: the time a second turn, if a copy had started one, would take to show
     user_turns = [e for e in conversation_events(phare["env"], key) if e.get("event") == "user"]
     assert len(user_turns) == 1
     assert need_log_rows(phare["env"]) == rows_before + 1

@@ -1,4 +1,4 @@
-"""The real web server (`python -m bot.web`) on a copy of the seeded directory, with a real local SMTP server.
+"""The real web server (`python -m web`) on a copy of the seeded directory, with a real local SMTP server.
 
 No Rasa model is needed: these flows (accounts, confirmation links,
 reminders, dashboards) live in the admin. The SMTP server is aiosmtpd; the
@@ -10,7 +10,6 @@ import email
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,19 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from support import free_port, wait_for_server
 
-from directory.admin.auth import hash_password
 from directory.db import make_engine, open_session
 from directory.models import User
+from web.admin.auth import hash_password
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Mailbox:
@@ -92,22 +87,17 @@ def web(staff_db_url, smtp, tmp_path_factory):
     work = tmp_path_factory.mktemp("staffweb")
     env = dict(os.environ, PHARE_DATABASE_URL=staff_db_url, PHARE_VAR_DIR=str(work), PHARE_SMTP_URL=smtp["url"],
                PHARE_MAIL_FROM="Phare <phare@example.org>", PHARE_SECRET_KEY="test-secret-key-staff-0123456789",
+               PHARE_TOTP_KEY="test-totp-key-staff-0123456789-abcdef",
                PHARE_PUBLIC_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
     log = open(work / "web.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError((work / "web.log").read_text()[-4000:])
-        time.sleep(0.3)
+    try:
+        wait_for_server(f"{base}/health", process, work / "web.log", timeout=120)
+    except BaseException:
+        process.kill()
+        raise
     yield {"base": base, "env": env, "log": work / "web.log"}
     process.terminate()
     try:

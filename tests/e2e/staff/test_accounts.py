@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from directory.db import open_session
 from directory.models import User
@@ -71,7 +71,7 @@ def test_invitation_link_sets_a_password_once(web, admin_account, smtp):
 
 
 def test_forgotten_password_of_an_unused_invitation_sends_a_new_invitation(web, staff_engine, smtp):
-    from directory.admin import tokens
+    from web.admin import tokens
     with open_session(staff_engine) as s:
         s.add(User(email="jamais.venue@example.org", name="", role="mrc", mrc_id="kamouraska",
                    password_hash=tokens.NO_PASSWORD))
@@ -89,7 +89,7 @@ def test_forgotten_password_of_an_unused_invitation_sends_a_new_invitation(web, 
 def test_password_reset_by_email(web, staff_engine, smtp):
     base = web["base"]
     with open_session(staff_engine) as s:
-        from directory.admin.auth import hash_password
+        from web.admin.auth import hash_password
         s.add(User(email="oubli@example.org", name="Oubli", role="mrc", mrc_id="les-basques",
                    password_hash=hash_password(PASSWORD)))
         s.commit()
@@ -117,7 +117,7 @@ def test_password_reset_by_email(web, staff_engine, smtp):
 def test_second_factor_for_a_regional_admin(web, staff_engine):
     base = web["base"]
     with open_session(staff_engine) as s:
-        from directory.admin.auth import hash_password
+        from web.admin.auth import hash_password
         s.add(User(email="deux.etapes@example.org", name="Deux", role="admin", password_hash=hash_password(PASSWORD)))
         s.commit()
     client = login(base, "deux.etapes@example.org")
@@ -129,6 +129,11 @@ def test_second_factor_for_a_regional_admin(web, staff_engine):
     ok = client.post("/admin/compte/deux-etapes", data={"csrf_token": csrf_of(page.text), "action": "enable",
                                                         "code": pyotp.TOTP(secret).now()})
     assert ok.status_code == 303
+    # Encrypted at rest: the column holds a Fernet token, never the secret a database dump would give away.
+    with staff_engine.connect() as connection:
+        raw = connection.execute(text("SELECT totp_secret_encrypted FROM app_user WHERE email = 'deux.etapes@example.org'")
+                                 ).scalar()
+    assert raw and secret not in raw and raw.startswith("gAAAAA")
     # The next login asks for the code; the password alone opens nothing.
     import httpx
     with httpx.Client(base_url=base, timeout=30) as browser:

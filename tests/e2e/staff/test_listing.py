@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from directory.admin.auth import hash_password
 from directory.db import open_session
 from directory.models import ListingRequest, Metadata, Organization, Phone, Schedule, Service, ServiceArea, User, utcnow
+from web.admin.auth import hash_password
 
 from ..admin.conftest import form_fields, set_field
 from .conftest import PASSWORD, ROOT, csrf_of, link_in, login
@@ -88,28 +88,55 @@ def test_correction_form_changes_only_the_listing(web, staff_engine, smtp, admin
     assert sent.status_code == 303
     link = link_in(smtp["mailbox"].wait_for("matanie.org@example.org")["body"], "/admin/fiche/")
     with open_session(staff_engine) as s:
-        service = s.execute(select(Service).where(Service.organization_id == org_id, Service.status != "archived")
-                            .order_by(Service.name).options(selectinload(Service.phones))).scalars().first()
-        sid, name = service.id, service.name
+        services = s.execute(select(Service).where(Service.organization_id == org_id, Service.status != "archived")
+                             .order_by(Service.name).options(selectinload(Service.phones),
+                                                             selectinload(Service.schedules))).scalars().all()
+        sid, name, schedule_id = services[0].id, services[0].name, services[0].schedules[0].id
+        other_id, other_schedule = services[1].id, _schedule_of(services[1])
     with httpx.Client(timeout=30) as browser:
         page = browser.get(link)
+        assert f'name="{sid}-hours"' not in page.text and "BYDAY" not in page.text  # no free text, no rule syntax
+        assert "Ouvert les mardis et jeudis de 13 h à 16 h." in page.text  # the editor's preview sentence
         fields = form_fields(page.text, "/admin/fiche/" + link.rsplit("/", 1)[1])
         set_field(fields, f"{sid}-phone-0", "pas un numéro")
+        # The plain-French editor of this service's first schedule: Monday to Thursday, 9 h to 16 h.
+        block = f"{sid}-sched-0-"
+        fields = [f for f in fields if f[0] != block + "days"] + [[block + "days", d] for d in ("MO", "TU", "WE", "TH")]
+        set_field(fields, block + "opens_at", "09:00")
         bad = browser.post(link, data=_grouped(fields))
         assert bad.status_code == 400 and "numéro de téléphone invalide" in bad.text
         assert "pas un numéro" in bad.text  # nothing typed is lost
+        assert "Ouvert du lundi au jeudi de 9 h à 16 h." in bad.text
         set_field(fields, f"{sid}-phone-0", "418 555-0199")
-        set_field(fields, f"{sid}-hours", "Du lundi au jeudi, de 9 h à 16 h")
         set_field(fields, "csrf_token", csrf_of(bad.text))
+        # "Voir la phrase": the sentence Phare will say, nothing saved, the link still valid.
+        preview = browser.post(link, data=_grouped(fields + [["preview", "1"]]))
+        assert preview.status_code == 200 and "Rien n'est encore enregistré" in preview.text
+        assert "Ouvert du lundi au jeudi de 9 h à 16 h." in preview.text
+        assert browser.get(link).status_code == 200
         ok = browser.post(link, data=_grouped(fields))
         assert ok.status_code == 200 and "corrections sont enregistrées" in ok.text
     with open_session(staff_engine) as s:
         service = s.execute(select(Service).where(Service.id == sid).options(
             selectinload(Service.phones), selectinload(Service.schedules))).scalar_one()
         assert service.phones[0].number == "418 555-0199"
-        assert [sc.description for sc in service.schedules] == ["Du lundi au jeudi, de 9 h à 16 h"]
+        # A real schedule (an rrule), the same row corrected, not a sentence for staff to retype.
+        [schedule] = service.schedules
+        assert (schedule.id, schedule.freq, schedule.byday) == (schedule_id, "WEEKLY", "MO,TU,WE,TH")
+        assert (schedule.opens_at, schedule.closes_at, schedule.description) == (dt.time(9), dt.time(16), None)
         assert service.assured_date is not None and service.name == name
         assert s.execute(select(Metadata.id).where(Metadata.resource_id == sid, Metadata.field_name == "phones")).first()
+        assert s.execute(select(Metadata.id).where(Metadata.resource_id == sid, Metadata.field_name == "schedules")).first()
+        # The other service, left as it was in the form, keeps its schedule exactly.
+        other = s.execute(select(Service).where(Service.id == other_id).options(selectinload(Service.schedules))).scalar_one()
+        assert _schedule_of(other) == other_schedule
+        assert not s.execute(select(Metadata.id).where(Metadata.resource_id == other_id,
+                                                       Metadata.field_name == "schedules")).first()
+
+
+def _schedule_of(service) -> list[tuple]:
+    return [(sc.id, sc.freq, sc.interval, sc.byday, sc.opens_at, sc.closes_at, sc.description, sc.closed_on_holidays)
+            for sc in service.schedules]
 
 
 def _grouped(fields):
