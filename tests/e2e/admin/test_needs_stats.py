@@ -75,6 +75,7 @@ def test_the_search_action_logs_anonymously(phare, db):
         assert len(rows) > before
         newest = rows[0]
         assert newest.mrc_id == "les-basques" and newest.category_id == "aide-alimentaire"
-        assert {c.name for c in NeedLog.__table__.columns} == {"id", "day", "category_id", "mrc_id", "result_count", "channel", "kind"}
+        assert {c.name for c in NeedLog.__table__.columns} == {"id", "day", "category_id", "mrc_id", "result_count", "channel", "kind",
+                                                           "crisis_level"}
         values = " ".join(str(getattr(newest, c.name)) for c in NeedLog.__table__.columns)
         assert sender not in values and "bouffe" not in values
