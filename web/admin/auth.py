@@ -354,7 +354,10 @@ class LoginThrottle:
 
 def throttle_from(config: Settings) -> LoginThrottle:
     return LoginThrottle(free=config.login_max_failures, max_delay=config.login_max_delay,
-                         store=RedisThrottleStore(config.redis_url) if config.redis_url else None)
+                         # Under the deployment's key prefix, like every other Redis key: two Phare (or two
+                         # test runs) sharing one Redis never count each other's failed logins.
+                         store=RedisThrottleStore(config.redis_url, prefix=f"{config.lock_prefix}:login:")
+                         if config.redis_url else None)
 
 
 _throttle: LoginThrottle | None = None
