@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 
 import pytest
-from servers import REDIS_TEST_URL, redis_reason
-from support import TEST_DATABASE, fresh_postgres_database
 
 from directory.db import create_schema, make_engine, open_session
 from directory.seed import seed_all
 from phare.settings import settings
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.servers import REDIS_TEST_URL, redis_reason
+from tests.support import TEST_DATABASE, fresh_postgres_database
 
 # Fixtures through which a test meets the database or Redis. The PostgreSQL + Redis pass
 # (PHARE_TEST_DATABASE=postgresql) runs again only the tests that use one of them, or that are

@@ -5,9 +5,9 @@ Which database this run checks and fresh PostgreSQL databases; a free port;
 fixed time; `set_env`, which changes the environment and makes Phare read
 its settings again.
 
-Test modules import these from here, never `from conftest import …`: pytest
-loads several conftest.py files under the same module name, so which one
-such an import gets depends on the collection order.
+Test modules import these from here (`from tests.support import …`), never
+from a conftest.py: a fixture's helper belongs here once, not in whichever
+conftest.py a test module happens to sit under.
 """
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ from typing import TypeVar
 
 import httpx
 import pytest
-from servers import POSTGRES_ADMIN_URL, postgres_reason
 
 from phare.settings import settings
+from tests.servers import POSTGRES_ADMIN_URL, postgres_reason
 
 T = TypeVar("T")
+
+# The checkout's root: tests compute every path from it, not from their own depth in tests/.
+ROOT = Path(__file__).resolve().parents[1]
 
 # `make test` runs the test suite twice: on SQLite, then with
 # PHARE_TEST_DATABASE=postgresql on the PostgreSQL and Redis servers.

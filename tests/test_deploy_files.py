@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from phare.settings import variable_names
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
 CODE_DIRS = ("bot", "directory", "actions", "web")

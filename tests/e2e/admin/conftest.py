@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,8 +18,8 @@ from sqlalchemy import select
 
 from directory.db import make_engine, open_session
 from directory.models import Base, Service, ServiceArea, User
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
 
 

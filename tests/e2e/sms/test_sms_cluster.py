@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import START_TIMEOUT, free_port, wait_until
 
 from bot.channels.sms import MAX_TIMEOUT, TIMEOUT_TEXT, sender_key
 from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
+from tests.support import START_TIMEOUT, free_port, wait_until
 
 from .conftest import Phone, conversation_events
 

@@ -8,11 +8,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
-from support import free_port
 
 from directory import mail
 from directory.db import create_schema, make_engine, open_session
 from directory.models import OutboxMessage
+from tests.support import free_port
 
 
 class Collect:

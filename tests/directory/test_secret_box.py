@@ -9,15 +9,14 @@ from pathlib import Path
 import pyotp
 import pytest
 from sqlalchemy import text
-from support import set_env
 
 from directory import secret_box
 from directory.db import create_schema, make_engine, open_session
 from directory.models import User
+from tests.support import ROOT, set_env
 from web.admin.auth import hash_password
 from web.admin.invitations import totp_ok
 
-ROOT = Path(__file__).resolve().parents[1]
 KEY = "une-clé-de-test-assez-longue-pour-phare-0123"
 
 

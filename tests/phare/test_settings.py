@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from phare.settings import PROJECT_ROOT, SettingError, Settings, settings, variable_names
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 def documented_variables() -> set[str]:
