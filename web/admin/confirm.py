@@ -1,6 +1,6 @@
 """Organisations confirm or correct their own listing from a link, without an account.
 
-The link (sent by `python -m directory remind`, or made by staff from the
+The link (sent by `python -m web.admin remind`, or made by staff from the
 organisation page) holds a signed ListingRequest id: valid 30 days, once.
 "Toujours exact" confirms every service of the organisation in one click;
 the form changes only the listing's own fields (description, phones,

@@ -2,7 +2,7 @@
 
 The whole real stack runs (fixture `phare` of tests/e2e/conftest.py); the
 accounts are written straight into its directory database, and one account
-goes through `python -m directory user add` to test the command line.
+goes through `python -m web.admin user add` to test the command line.
 """
 from __future__ import annotations
 
@@ -189,7 +189,7 @@ def accounts(phare, db, db_url):
     """admin (made with the command line), MRC staff of two MRCs, an organisation editor."""
     env = dict(os.environ, PHARE_DATABASE_URL=db_url, PHARE_NEW_USER_PASSWORD=PASSWORD)
     done = subprocess.run(
-        [sys.executable, "-m", "directory", "user", "add", "--email", "Admin.Test@Example.org", "--name", "Admin Test",
+        [sys.executable, "-m", "web.admin", "user", "add", "--email", "Admin.Test@Example.org", "--name", "Admin Test",
          "--role", "admin"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Compte créé" in done.stdout
