@@ -130,6 +130,13 @@ class Settings:
     sms_timeout: float
     sms_max_segments: int
 
+    def redis_prefix(self, *scope: str) -> str:
+        """Where a store keeps its Redis keys: under this installation's PHARE_LOCK_PREFIX ("phare:sms:seen:").
+
+        Two installations, or two test runs, sharing one Redis never see each other's keys.
+        """
+        return ":".join((self.lock_prefix, *scope)) + ":"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         read = _Reader(env)

@@ -274,7 +274,7 @@ class MemoryThrottleStore:
 class RedisThrottleStore:
     """Failure counts shared by every web process on one Redis; memory takes over if Redis stops answering."""
 
-    def __init__(self, url: str, prefix: str = "phare:login:"):
+    def __init__(self, url: str, prefix: str):
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
@@ -354,9 +354,7 @@ class LoginThrottle:
 
 def throttle_from(config: Settings) -> LoginThrottle:
     return LoginThrottle(free=config.login_max_failures, max_delay=config.login_max_delay,
-                         # Under the deployment's key prefix, like every other Redis key: two Phare (or two
-                         # test runs) sharing one Redis never count each other's failed logins.
-                         store=RedisThrottleStore(config.redis_url, prefix=f"{config.lock_prefix}:login:")
+                         store=RedisThrottleStore(config.redis_url, prefix=config.redis_prefix("login"))
                          if config.redis_url else None)
 
 
