@@ -73,6 +73,31 @@ def fresh_postgres_database(template: str | None = None):
         admin.dispose()
 
 
+@contextlib.contextmanager
+def seeded_database(folder: Path, fill: Callable | None = None):
+    """An engine on a seeded directory database of this run's kind: a fresh PostgreSQL database (dropped
+    afterwards) or a SQLite file in `folder`; `fill(session)` adds what a module needs to the seed."""
+    from directory.db import create_schema, make_engine, open_session
+    from directory.seed import seed_all
+
+    with contextlib.ExitStack() as stack:
+        if TEST_DATABASE == "postgresql":
+            url = stack.enter_context(fresh_postgres_database())
+        else:
+            url = f"sqlite:///{folder / 'phare.db'}"
+        engine = make_engine(url)
+        create_schema(engine)
+        with open_session(engine) as session:
+            seed_all(session)
+            session.commit()
+            if fill is not None:
+                fill(session)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now, on the loopback."""
     with socket.socket() as s:

@@ -74,6 +74,13 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def new_password_problem(password: str, again: str) -> str | None:
+    """A French reason why this new password, typed twice in a form, is refused, or None."""
+    if password != again:
+        return "Les deux mots de passe ne sont pas pareils."
+    return password_problem(password)
+
+
 _PLAIN_EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
