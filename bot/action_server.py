@@ -35,11 +35,8 @@ def build_app():
 
     @app.get("/ready")
     async def ready(_request):
-        problem = await db_health.check(get_engine(), "need_log", "du répertoire")
-        if problem:
-            return response.json({"status": "error", "database": "unavailable", "raison": problem}, status=503,
-                                 ensure_ascii=False)
-        return response.json({"status": "ok", "database": "ok"})
+        status, body = await db_health.database_readiness(get_engine(), "need_log", "du répertoire")
+        return response.json(body, status=status, ensure_ascii=False)
 
     return app
 

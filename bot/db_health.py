@@ -50,3 +50,11 @@ def database_problem(engine: Engine, table: str, name: str) -> str | None:
 async def check(engine: Engine, table: str, name: str) -> str | None:
     """`database_problem` off the event loop."""
     return await asyncio.get_running_loop().run_in_executor(None, database_problem, engine, table, name)
+
+
+async def database_readiness(engine: Engine, table: str, name: str) -> tuple[int, dict[str, str]]:
+    """(HTTP status, JSON body) of a health check on one database: 200, or 503 with the French `raison`."""
+    problem = await check(engine, table, name)
+    if problem:
+        return 503, {"status": "error", "database": "unavailable", "raison": problem}
+    return 200, {"status": "ok", "database": "ok"}

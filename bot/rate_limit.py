@@ -145,8 +145,7 @@ _DECISIONS = {0: Decision.ALLOW, 1: Decision.NOTIFY, 2: Decision.SILENT}
 class RedisRateLimiter(RateLimiter):
     """Shared by every Rasa instance that uses the same Redis."""
 
-    def __init__(self, rule: RateRule, client, prefix: str = "phare:sms:rate:",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, rule: RateRule, client, prefix: str, clock: Callable[[], float] = time.time) -> None:
         self.rule = rule
         self.client = client
         self.prefix = prefix

@@ -1,12 +1,14 @@
-"""Command line of the directory: `python -m directory seed | search | place | coverage`.
+"""Command line of the directory: `python -m directory seed | migrate | search | place | coverage | export-hsds | import-hsds`.
 
 Output is French, for staff; exit codes: 0 found, 1 nothing found or bad
-input, 2 usage error (argparse).
+input, 2 usage error (argparse). Staff accounts and reminders are the admin's
+(`python -m web.admin`): the core imports nothing of the web package.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 
 from phare.settings import SettingError, settings
@@ -195,15 +197,24 @@ def build_parser() -> argparse.ArgumentParser:
     from .hsds.cli import register as register_hsds
 
     register_hsds(sub)
-    # Staff accounts and reminder mail are the admin's: their code lives with it (web/admin).
-    from web.admin.cli import register as register_admin
-
-    register_admin(sub)
     return parser
 
 
+# Commands that moved to the admin's command line (`python -m web.admin`); people still have the old ones in their notes.
+MOVED_TO_ADMIN = frozenset({"user", "remind"})
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in MOVED_TO_ADMIN:
+        print(f"Cette commande a changé de place : python -m web.admin {shlex.join(argv)}", file=sys.stderr)
+        return 2
+    return run(build_parser(), argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    """Parse and run one command of `parser` (each sub-command sets `func`), settings checked first."""
+    args = parser.parse_args(argv)
     try:
         settings()  # a setting Phare cannot use is said in French, not as a traceback
         return args.func(args)

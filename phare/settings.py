@@ -26,7 +26,6 @@ from pathlib import Path
 Number = int | float
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 DEFAULT_MAIL_FROM = "Phare <phare@localhost>"
 DEFAULT_SMS_TIMEOUT = 10.0  # seconds; Twilio gives up at 15
 DEFAULT_SMS_MAX_SEGMENTS = 3
@@ -131,6 +130,13 @@ class Settings:
     sms_timeout: float
     sms_max_segments: int
 
+    def redis_prefix(self, *scope: str) -> str:
+        """Where a store keeps its Redis keys: under this installation's PHARE_LOCK_PREFIX ("phare:sms:seen:").
+
+        Two installations, or two test runs, sharing one Redis never see each other's keys.
+        """
+        return ":".join((self.lock_prefix, *scope)) + ":"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         read = _Reader(env)
@@ -155,7 +161,8 @@ class Settings:
             log_format=(read.text("PHARE_LOG_FORMAT") or "json").lower(),
             action_timeout=read.seconds("PHARE_ACTION_TIMEOUT", 5, 0.1, 300),
             turn_timeout=read.seconds("PHARE_TURN_TIMEOUT", 8, 0.1, 300),
-            rasa_url=(read.text("PHARE_RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
+            # Where Rasa listens unless said otherwise: the port this installation gives it.
+            rasa_url=(read.text("PHARE_RASA_URL") or f"http://127.0.0.1:{read.port('PHARE_RASA_PORT', 5005)}").rstrip("/"),
             rasa_timeout=read.seconds("PHARE_RASA_TIMEOUT", 30, 1, 600),
             secret_key=read.text("PHARE_SECRET_KEY"),
             totp_key=read.text("PHARE_TOTP_KEY") or "",

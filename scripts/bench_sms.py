@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -28,6 +27,7 @@ if str(ROOT) not in sys.path:
 from bot.channels.sms import TIMEOUT_TEXT  # noqa: E402
 from bot.messages import TECHNICAL_PROBLEM  # noqa: E402
 from bot.sms_text import cheapest, segment_info  # noqa: E402
+from phare.settings import settings  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import sms_simulator as simulator  # noqa: E402
@@ -142,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
 
     stack = None
     if args.url:
-        token = os.environ.get("TWILIO_AUTH_TOKEN") or ""
-        public_url = os.environ.get("PHARE_SMS_PUBLIC_URL") or args.url
+        config = settings()  # the running server's own settings, read the same way
+        token = config.twilio_auth_token or ""
+        public_url = config.sms_public_url or args.url
         server = args.url
         if not token:
             print("TWILIO_AUTH_TOKEN absent : webhooks signés avec un jeton vide (le serveur doit avoir "

@@ -5,12 +5,12 @@ X-Twilio-Signature, comme Twilio le fait) au serveur Phare en marche, puis
 affiche la réponse TwiML comme un téléphone la montrerait, avec le nombre de
 segments facturés.
 
-Variables d'environnement lues (les mêmes que le serveur) :
+Réglages lus comme le serveur les lit (phare.settings), chacun remplaçable par une option :
   TWILIO_AUTH_TOKEN     jeton qui signe les webhooks (sans lui : envoi non signé,
-                        accepté seulement si le serveur a PHARE_SMS_VALIDATE=false)
-  PHARE_SMS_PUBLIC_URL  adresse publique configurée chez Twilio (partie signée)
-  PHARE_RASA_URL        serveur Rasa (défaut : http://127.0.0.1:5005)
-  PHARE_SMS_NUMBERS     numéros Twilio -> MRC (le premier sert de numéro « To »)
+                        accepté seulement si le serveur a PHARE_SMS_VALIDATE=false)  --token
+  PHARE_SMS_PUBLIC_URL  adresse publique configurée chez Twilio (partie signée)       --public-url
+  PHARE_RASA_URL        serveur Rasa (défaut : http://127.0.0.1:PHARE_RASA_PORT)     --url
+  PHARE_SMS_NUMBERS     numéros Twilio -> MRC (le premier sert de numéro « To »)     --to
 
 Commandes pendant la conversation :
   /photo     envoie une « photo » (MMS sans texte)
@@ -21,7 +21,6 @@ Commandes pendant la conversation :
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -38,6 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.sms_text import segment_info  # noqa: E402
+from phare.settings import SettingError, settings  # noqa: E402
 
 WEBHOOK_PATH = "/webhooks/sms/webhook"
 DEFAULT_TO = "+14185550100"
@@ -112,15 +112,19 @@ def show(messages: list[str], elapsed: float, out=sys.stdout) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    numbers = [item.split("=")[0].strip() for item in (os.environ.get("PHARE_SMS_NUMBERS") or "").split(",") if "=" in item]
+    try:
+        config = settings()
+    except SettingError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    # Only the numbers, in their order: the server checks the MRCs (bot.channels.sms.senders).
+    numbers = [item.split("=")[0].strip() for item in (config.sms_numbers or "").split(",") if "=" in item]
     parser = argparse.ArgumentParser(description="Simulateur de texto pour Phare (webhooks Twilio signés).")
-    parser.add_argument("--url", default=os.environ.get("PHARE_RASA_URL")
-                        or f"http://127.0.0.1:{os.environ.get('PHARE_RASA_PORT', '5005')}",
-                        help="serveur Rasa de Phare (défaut : %(default)s)")
+    parser.add_argument("--url", default=config.rasa_url, help="serveur Rasa de Phare (défaut : %(default)s)")
     parser.add_argument("--from", dest="sender", default=None, help="votre numéro simulé (défaut : un 418 555-xxxx)")
     parser.add_argument("--to", default=numbers[0] if numbers else DEFAULT_TO, help="numéro Twilio texté")
-    parser.add_argument("--token", default=os.environ.get("TWILIO_AUTH_TOKEN"), help="jeton Twilio (signature)")
-    parser.add_argument("--public-url", default=os.environ.get("PHARE_SMS_PUBLIC_URL"),
+    parser.add_argument("--token", default=config.twilio_auth_token, help="jeton Twilio (signature)")
+    parser.add_argument("--public-url", default=config.sms_public_url,
                         help="adresse publique configurée chez Twilio (défaut : --url)")
     parser.add_argument("--no-sign", action="store_true", help="n'envoie pas de signature")
     parser.add_argument("-m", "--message", action="append", help="envoie ce texto puis quitte (répétable)")

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 
 import pytest
-from servers import REDIS_TEST_URL, redis_reason
-from support import TEST_DATABASE, fresh_postgres_database
 
-from directory.db import create_schema, make_engine, open_session
-from directory.seed import seed_all
+from directory.db import open_session
 from phare.settings import settings
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.servers import REDIS_TEST_URL, redis_reason
+from tests.support import TEST_DATABASE, fresh_postgres_database, seeded_database
 
 # Fixtures through which a test meets the database or Redis. The PostgreSQL + Redis pass
 # (PHARE_TEST_DATABASE=postgresql) runs again only the tests that use one of them, or that are
@@ -57,24 +53,8 @@ def test_database() -> str:
 
 @pytest.fixture(scope="session")
 def seeded_engine(tmp_path_factory):
-    if TEST_DATABASE == "postgresql":
-        with fresh_postgres_database() as url:
-            engine = _seeded(url)
-            yield engine
-            engine.dispose()
-        return
-    engine = _seeded(f"sqlite:///{tmp_path_factory.mktemp('directory') / 'phare.db'}")
-    yield engine
-    engine.dispose()
-
-
-def _seeded(url: str):
-    engine = make_engine(url)
-    create_schema(engine)
-    with open_session(engine) as session:
-        seed_all(session)
-        session.commit()
-    return engine
+    with seeded_database(tmp_path_factory.mktemp("directory")) as engine:
+        yield engine
 
 
 @pytest.fixture()

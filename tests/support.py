@@ -5,9 +5,9 @@ Which database this run checks and fresh PostgreSQL databases; a free port;
 fixed time; `set_env`, which changes the environment and makes Phare read
 its settings again.
 
-Test modules import these from here, never `from conftest import …`: pytest
-loads several conftest.py files under the same module name, so which one
-such an import gets depends on the collection order.
+Test modules import these from here (`from tests.support import …`), never
+from a conftest.py: a fixture's helper belongs here once, not in whichever
+conftest.py a test module happens to sit under.
 """
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ from typing import TypeVar
 
 import httpx
 import pytest
-from servers import POSTGRES_ADMIN_URL, postgres_reason
 
 from phare.settings import settings
+from tests.servers import POSTGRES_ADMIN_URL, postgres_reason
 
 T = TypeVar("T")
+
+# The checkout's root: tests compute every path from it, not from their own depth in tests/.
+ROOT = Path(__file__).resolve().parents[1]
 
 # `make test` runs the test suite twice: on SQLite, then with
 # PHARE_TEST_DATABASE=postgresql on the PostgreSQL and Redis servers.
@@ -68,6 +71,31 @@ def fresh_postgres_database(template: str | None = None):
             ))
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@contextlib.contextmanager
+def seeded_database(folder: Path, fill: Callable | None = None):
+    """An engine on a seeded directory database of this run's kind: a fresh PostgreSQL database (dropped
+    afterwards) or a SQLite file in `folder`; `fill(session)` adds what a module needs to the seed."""
+    from directory.db import create_schema, make_engine, open_session
+    from directory.seed import seed_all
+
+    with contextlib.ExitStack() as stack:
+        if TEST_DATABASE == "postgresql":
+            url = stack.enter_context(fresh_postgres_database())
+        else:
+            url = f"sqlite:///{folder / 'phare.db'}"
+        engine = make_engine(url)
+        create_schema(engine)
+        with open_session(engine) as session:
+            seed_all(session)
+            session.commit()
+            if fill is not None:
+                fill(session)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def free_port() -> int:

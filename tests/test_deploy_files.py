@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from phare.settings import variable_names
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
 CODE_DIRS = ("bot", "directory", "actions", "web")
@@ -155,13 +155,21 @@ def test_compose_and_units_read_the_same_kind_of_settings():
 
 
 def scheduled_commands() -> dict[str, str]:
-    """timer name -> the `module args` its service runs (`python -m directory remind` -> "directory remind")."""
+    """timer name -> the `module args` its service runs (`python -m web.admin remind` -> "web.admin remind")."""
     jobs = {}
     for timer in sorted((DEPLOY / "systemd").glob("*.timer")):
         service = timer.with_suffix(".service").read_text(encoding="utf-8")
         exec_start = re.search(r"^ExecStart=(.*)$", service, re.M).group(1)
         jobs[timer.name] = " ".join(re.search(r"python3?\s+-m\s+(.*)$", exec_start).group(1).split())
     return jobs
+
+
+def test_every_scheduled_job_is_a_command_its_module_accepts():
+    """A command that moved (`python -m directory remind` is now `python -m web.admin remind`) fails here, not at night."""
+    for timer, job in scheduled_commands().items():
+        done = subprocess.run([sys.executable, "-m", *job.split(), "--help"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, f"{timer}: python -m {job} --help\n{done.stderr}"
 
 
 def test_every_scheduled_job_of_systemd_also_runs_in_docker_compose():

@@ -62,11 +62,8 @@ def create_app(name: str = "phare_web") -> Sanic:
 
     @app.get("/health")
     async def health(_request):
-        problem = await db_health.check(get_engine(), "service", "du répertoire")
-        if problem:
-            return response.json({"status": "error", "database": "unavailable", "raison": problem}, status=503,
-                                 ensure_ascii=False)
-        return response.json({"status": "ok", "database": "ok"})
+        status, body = await db_health.database_readiness(get_engine(), "service", "du répertoire")
+        return response.json(body, status=status, ensure_ascii=False)
 
     @app.exception(NotFound)
     async def not_found(request, _exception):

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine
-from support import START_TIMEOUT, free_port
 
 from bot.launcher import MODEL_PATH, Ports, start_stack, wait_stack
+from tests.support import START_TIMEOUT, free_port
 
 
 @pytest.fixture(scope="session")

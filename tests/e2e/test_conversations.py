@@ -82,7 +82,7 @@ CASES = [(cat, mrc) for i, cat in enumerate(ASKS) for mrc in MRC_TRIPLES[i % 3]]
 
 
 # 39 conversations that check what the model understands and the answer it gives; the search behind
-# them runs on PostgreSQL in tests/test_search.py, so the PostgreSQL pass keeps only the other tests here.
+# them runs on PostgreSQL in tests/directory/test_search.py, so the PostgreSQL pass keeps only the other tests here.
 @pytest.mark.same_on_every_engine
 @pytest.mark.parametrize("category,mrc", CASES)
 def test_every_category_in_three_mrcs(chat, category, mrc):

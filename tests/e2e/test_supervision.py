@@ -25,9 +25,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import START_TIMEOUT, free_port, wait_until
 
 from bot.launcher import MODEL_PATH, PROJECT_ROOT
+from tests.support import START_TIMEOUT, free_port, wait_until
 
 pytestmark = pytest.mark.e2e
 

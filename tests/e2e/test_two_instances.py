@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from support import START_TIMEOUT, free_port
 from twilio.request_validator import RequestValidator
 
 from bot.launcher import Stack, rasa_command, runtime_endpoints, wait_ready
+from tests.support import START_TIMEOUT, free_port
 
 # The production configuration only: the PostgreSQL + Redis pass runs it (its `phare` stack is then on
 # PostgreSQL and Redis and serves as instance A); the SQLite pass leaves it out (tests/conftest.py).

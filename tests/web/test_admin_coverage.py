@@ -12,19 +12,17 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
-from support import TEST_DATABASE, free_port, fresh_postgres_database, wait_for_server
 
 from directory.db import open_session
 from directory.models import Service, User
 from directory.seed import prepare_database
+from tests.support import ROOT, TEST_DATABASE, free_port, fresh_postgres_database, wait_for_server
 from web.admin.auth import hash_password
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "un-mot-de-passe-solide"
 # Its database is chosen by TEST_DATABASE in the fixture below.
 pytestmark = pytest.mark.engine

@@ -27,13 +27,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import free_port, wait_for_server, wait_until
 
 from directory.db import make_engine, open_session
 from directory.models import User
+from tests.support import ROOT, free_port, wait_for_server, wait_until
 from web.admin import auth
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "le-bon-mot-de-passe-123"
 ATTACKER = "203.0.113.66"
 OFFICE = "198.51.100.7"

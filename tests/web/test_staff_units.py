@@ -121,9 +121,8 @@ def test_totp_codes_and_attempts():
 
 def test_remind_refuses_to_run_without_the_site_secret(monkeypatch, capsys):
     """Links signed with another key than the web server's would not open: say so in French."""
-    from support import set_env
-
-    from directory.cli import main
+    from tests.support import set_env
+    from web.admin.cli import main
 
     set_env(monkeypatch, PHARE_SECRET_KEY=None)
     assert main(["remind"]) == 2

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import free_port, wait_for_server
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT, free_port, wait_for_server
+
 STATIC = ROOT / "web" / "webchat" / "static"
 MRC_IDS = ["la-matanie", "la-matapedia", "la-mitis", "rimouski-neigette", "les-basques",
            "riviere-du-loup", "temiscouata", "kamouraska"]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ROOT
 from web.webchat.routes import widget_script
 
 pytestmark = [pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "web" / "webchat" / "static"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("PHARE_CHROMIUM", "/usr/bin/chromium")
@@ -72,12 +72,8 @@ def browser():
 
 
 def answer_replies():
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for test_answers
-    from test_answers import FIVE, NOW, outcome
-
     from actions import answers
+    from tests.actions.test_answers import FIVE, NOW, outcome
 
     # normal=False: what the action answers when the widget says its greeting said the line.
     first = answers.answer_message(answers.results_answer(outcome(FIVE), NOW, normal=False)).as_dispatch()

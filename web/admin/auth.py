@@ -74,6 +74,13 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def new_password_problem(password: str, again: str) -> str | None:
+    """A French reason why this new password, typed twice in a form, is refused, or None."""
+    if password != again:
+        return "Les deux mots de passe ne sont pas pareils."
+    return password_problem(password)
+
+
 _PLAIN_EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
@@ -274,7 +281,7 @@ class MemoryThrottleStore:
 class RedisThrottleStore:
     """Failure counts shared by every web process on one Redis; memory takes over if Redis stops answering."""
 
-    def __init__(self, url: str, prefix: str = "phare:login:"):
+    def __init__(self, url: str, prefix: str):
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
@@ -354,9 +361,7 @@ class LoginThrottle:
 
 def throttle_from(config: Settings) -> LoginThrottle:
     return LoginThrottle(free=config.login_max_failures, max_delay=config.login_max_delay,
-                         # Under the deployment's key prefix, like every other Redis key: two Phare (or two
-                         # test runs) sharing one Redis never count each other's failed logins.
-                         store=RedisThrottleStore(config.redis_url, prefix=f"{config.lock_prefix}:login:")
+                         store=RedisThrottleStore(config.redis_url, prefix=config.redis_prefix("login"))
                          if config.redis_url else None)
 
 

@@ -7,7 +7,7 @@ from directory.models import Campaign
 
 from . import history, policy
 from .forms import clean, parse_date
-from .pages import Ctx, NotFound, admin_page, blueprint, redirect, render, today
+from .pages import Ctx, admin_page, blueprint, redirect, render, today
 
 
 def campaign_dict(campaign: Campaign) -> dict:
@@ -55,9 +55,7 @@ def campaigns_list(request, ctx: Ctx):
 
 
 def _load_campaign(ctx: Ctx, campaign_id: str) -> Campaign:
-    campaign = ctx.db.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound()
+    campaign = ctx.get_or_404(Campaign, campaign_id)
     ctx.require(policy.can_manage_campaign(ctx.actor, campaign.mrc_id))
     return campaign
 

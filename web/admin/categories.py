@@ -10,7 +10,7 @@ from directory.text import slugify
 
 from . import history, policy
 from .forms import clean
-from .pages import Ctx, NotFound, admin_page, blueprint, redirect, render
+from .pages import Ctx, admin_page, blueprint, redirect, render
 
 
 def category_dict(category: Category) -> dict:
@@ -72,9 +72,7 @@ def category_new(request, ctx: Ctx):
 @admin_page()
 def category_edit(request, ctx: Ctx, category_id: str):
     ctx.require(policy.can_manage_categories(ctx.actor))
-    category = ctx.db.get(Category, category_id)
-    if category is None:
-        raise NotFound()
+    category = ctx.get_or_404(Category, category_id)
     if request.method == "GET":
         values = category_dict(category)
         values["synonyms"] = "\n".join(s for s in (category.synonyms or "").split("|") if s)

@@ -1,15 +1,19 @@
-"""`python -m directory user add | list | password` — staff accounts from the command line.
+"""`python -m web.admin user add | list | password | remind` — the admin's command lines.
 
-The password is asked twice (getpass), or read from PHARE_NEW_USER_PASSWORD
-for scripts and tests. Messages are in French, for staff.
+Staff accounts here; the reminder mail to organisations in `remind_cli.py`.
+They live with the admin, whose code they run, so that `directory` (the core)
+never imports `web`. The password is asked twice (getpass), or read from
+PHARE_NEW_USER_PASSWORD for scripts and tests. Messages are in French, for staff.
 """
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 
 from sqlalchemy import func, select
 
+from directory.cli import run
 from directory.db import create_schema, get_engine, open_session
 from directory.models import Mrc, Organization, User
 from phare.settings import settings
@@ -17,6 +21,7 @@ from phare.settings import settings
 from . import auth, history
 from .forms import normalize_email
 from .policy import ROLE_LABELS, ROLES
+from .remind_cli import register as register_remind
 
 
 def _ask_password() -> str | None:
@@ -101,7 +106,7 @@ def cmd_user_list(_args) -> int:
     with open_session(engine) as session:
         users = session.execute(select(User).order_by(User.role, User.email)).scalars().all()
         if not users:
-            print("Aucun compte. Créez le premier : python -m directory user add --email … --role admin")
+            print("Aucun compte. Créez le premier : python -m web.admin user add --email … --role admin")
             return 0
         for user in users:
             scope = user.mrc_id or user.organization_id or "toute la région"
@@ -128,7 +133,7 @@ def cmd_user_password(args) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register_user(subparsers) -> None:
     user = subparsers.add_parser("user", help="comptes du personnel (administration web)")
     sub = user.add_subparsers(dest="user_command", required=True)
     add = sub.add_parser("add", help="crée un compte (le mot de passe est demandé deux fois)")
@@ -143,6 +148,15 @@ def register(subparsers) -> None:
     password = sub.add_parser("password", help="change le mot de passe d'un compte")
     password.add_argument("--email", required=True)
     password.set_defaults(func=cmd_user_password)
-    from .remind_cli import register as register_remind
 
-    register_remind(subparsers)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m web.admin", description="Administration de Phare : comptes du personnel et rappels")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register_user(sub)
+    register_remind(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser(), argv)

@@ -1,6 +1,6 @@
 """Organisations confirm or correct their own listing from a link, without an account.
 
-The link (sent by `python -m directory remind`, or made by staff from the
+The link (sent by `python -m web.admin remind`, or made by staff from the
 organisation page) holds a signed ListingRequest id: valid 30 days, once.
 "Toujours exact" confirms every service of the organisation in one click;
 the form changes only the listing's own fields (description, phones,
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import wraps
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -114,27 +115,31 @@ def _page(ctx: Ctx, token: str, row, org, services, errors=(), status=200, value
                   expires=row.expires_at, max_phones=MAX_PHONES, public=True, previewed=proposed is not None)
 
 
-def _refused(ctx: Ctx, reason: str):
-    return render(ctx, "confirm_done.html", status=410, reason=reason, org=None, public=True)
+def listing_link(handler):
+    """Decorator: the link's ListingRequest and organisation for `handler(request, ctx, token, row, org)`,
+    or the page that says why the link no longer opens (expired, already used, not Phare's)."""
+
+    @wraps(handler)
+    def checked(request, ctx: Ctx, token: str):
+        row, reason = tokens.find_listing_request(ctx.db, token)
+        if row is None:
+            return render(ctx, "confirm_done.html", status=410, reason=reason, org=None, public=True)
+        return handler(request, ctx, token, row, ctx.db.get(Organization, row.organization_id))
+
+    return checked
 
 
 @blueprint.get("/fiche/<token>")
 @admin_page(login=False)
-def listing(request, ctx: Ctx, token: str):
-    row, reason = tokens.find_listing_request(ctx.db, token)
-    if row is None:
-        return _refused(ctx, reason)
-    org = ctx.db.get(Organization, row.organization_id)
+@listing_link
+def listing(request, ctx: Ctx, token: str, row, org: Organization):
     return _page(ctx, token, row, org, listed_services(ctx.db, org.id))
 
 
 @blueprint.post("/fiche/<token>/exact")
 @admin_page(login=False)
-def listing_still_correct(request, ctx: Ctx, token: str):
-    row, reason = tokens.find_listing_request(ctx.db, token)
-    if row is None:
-        return _refused(ctx, reason)
-    org = ctx.db.get(Organization, row.organization_id)
+@listing_link
+def listing_still_correct(request, ctx: Ctx, token: str, row, org: Organization):
     names = names_for_history(ctx.ref())
     services = listed_services(ctx.db, org.id)
     for service in services:
@@ -148,11 +153,8 @@ def listing_still_correct(request, ctx: Ctx, token: str):
 
 @blueprint.post("/fiche/<token>")
 @admin_page(login=False)
-def listing_corrected(request, ctx: Ctx, token: str):
-    row, reason = tokens.find_listing_request(ctx.db, token)
-    if row is None:
-        return _refused(ctx, reason)
-    org = ctx.db.get(Organization, row.organization_id)
+@listing_link
+def listing_corrected(request, ctx: Ctx, token: str, row, org: Organization):
     services = listed_services(ctx.db, org.id)
     snaps = [history.snapshot(s) for s in services]
     org_values, proposed, errors = parse_listing_form(request.form, org, snaps, today())

@@ -69,13 +69,10 @@ def _link_page(request, ctx: Ctx, token: str, purpose: str):
     errors: list[str] = []
     if request.method == "POST":
         password = request.form.get("password") or ""
-        if password != (request.form.get("confirm_password") or ""):
-            errors.append("Les deux mots de passe ne sont pas pareils.")
+        problem = auth.new_password_problem(password, request.form.get("confirm_password") or "")
+        if problem:
+            errors.append(problem)
         else:
-            problem = auth.password_problem(password)
-            if problem:
-                errors.append(problem)
-        if not errors:
             tokens.use_account_token(ctx.db, row, password)
             history.record_simple(ctx.db, "user", account.id, {"password": "…"},
                                   {"password": "(choisi par la personne)"}, "update", account.email)
@@ -121,9 +118,7 @@ def forgot_password(request, ctx: Ctx):
 @admin_page()
 def resend_link(request, ctx: Ctx, user_id: str):
     ctx.require(policy.can_manage_users(ctx.actor))
-    account = ctx.db.get(User, user_id)
-    if account is None:
-        raise NotFound()
+    account = ctx.get_or_404(User, user_id)
     purpose = "invite" if not tokens.has_password(account) else "reset"
     by_smtp = send_account_link(ctx, account, purpose)
     ctx.db.commit()

@@ -9,7 +9,7 @@ from directory.text import fold
 
 from . import history, policy
 from .forms import clean, normalize_email, normalize_url
-from .pages import Ctx, NotFound, admin_page, blueprint, redirect, render
+from .pages import Ctx, admin_page, blueprint, redirect, render
 
 
 def organization_dict(org: Organization) -> dict:
@@ -35,9 +35,7 @@ def _org_service_areas(ctx: Ctx, organization_id: str) -> list[list[tuple]]:
 
 def load_organization(ctx: Ctx, organization_id: str) -> tuple[Organization, bool]:
     """(organisation, may edit); Forbidden when the person may not even see it."""
-    org = ctx.db.get(Organization, organization_id)
-    if org is None:
-        raise NotFound()
+    org = ctx.get_or_404(Organization, organization_id)
     groups = _org_service_areas(ctx, org.id)
     editable = policy.can_edit_organization(ctx.actor, org.id, groups, ctx.ref().municipality_mrc)
     visible = editable or any(

@@ -133,6 +133,13 @@ class Ctx:
         if not allowed:
             raise Forbidden()
 
+    def get_or_404(self, model, key):
+        """The row of `model` with this primary key; the French 404 page when there is none."""
+        row = self.db.get(model, key)
+        if row is None:
+            raise NotFound()
+        return row
+
 
 def load_reference(db: Session) -> Reference:
     from directory.gazetteer import default_gazetteer

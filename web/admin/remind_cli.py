@@ -1,4 +1,4 @@
-"""`python -m directory remind` — email the organisations whose listing is due for a check (daily timer)."""
+"""`python -m web.admin remind` — email the organisations whose listing is due for a check (daily timer)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,6 @@
 """Reminders to organisations whose listing is due for a check, escalation to MRC staff, freshness per MRC.
 
-`python -m directory remind` (daily systemd timer) calls `run()`:
+`python -m web.admin remind` (daily systemd timer) calls `run()`:
 - an organisation with at least one listed service "à vérifier" (see
   freshness) gets an email with its confirmation link, at most once every
   `every_days` days;

@@ -88,10 +88,8 @@ def account(request, ctx: Ctx):
         new = request.form.get("new_password") or ""
         if not auth.verify_password(ctx.user.password_hash, current):
             errors.append("Le mot de passe actuel n'est pas le bon.")
-        elif new != (request.form.get("confirm_password") or ""):
-            errors.append("Les deux nouveaux mots de passe ne sont pas pareils.")
         else:
-            problem = auth.password_problem(new)
+            problem = auth.new_password_problem(new, request.form.get("confirm_password") or "")
             if problem:
                 errors.append(problem)
         if not errors:

@@ -7,7 +7,7 @@ from directory.models import User
 
 from . import auth, history, invitations, policy, tokens
 from .forms import clean, normalize_email
-from .pages import Ctx, NotFound, admin_page, blueprint, redirect, render
+from .pages import Ctx, admin_page, blueprint, redirect, render
 
 
 def user_dict(user: User) -> dict:
@@ -43,13 +43,9 @@ def _parse_user_form(ctx: Ctx, form, user: User | None) -> tuple[dict, str | Non
     if values["role"] == "admin" and (user is None or user.role != "admin") and not form.get("confirm_admin"):
         errors.append("Cochez la case qui confirme que cette personne aura tous les droits d'administration régionale.")
     password = form.get("password") or ""
-    if password:
-        if password != (form.get("confirm_password") or ""):
-            errors.append("Les deux mots de passe ne sont pas pareils.")
-        else:
-            problem = auth.password_problem(password)
-            if problem:
-                errors.append(problem)
+    problem = auth.new_password_problem(password, form.get("confirm_password") or "") if password else None
+    if problem:
+        errors.append(problem)
     if user is not None and user.id == ctx.actor.id and (values["role"] != "admin" or not values["active"]):
         errors.append("Vous ne pouvez pas retirer vos propres droits d'administration.")
     return values, password or None, errors
@@ -94,9 +90,7 @@ def user_new(request, ctx: Ctx):
 @admin_page()
 def user_edit(request, ctx: Ctx, user_id: str):
     ctx.require(policy.can_manage_users(ctx.actor))
-    account = ctx.db.get(User, user_id)
-    if account is None:
-        raise NotFound()
+    account = ctx.get_or_404(User, user_id)
     form_values = {"ref": ctx.ref(), "account": account, "versions": history.versions(ctx.db, account.id, "user")}
     if request.method == "GET":
         return render(ctx, "user_form.html", values=user_dict(account), errors=[], **form_values)

@@ -55,10 +55,11 @@ class SmsInput(InputChannel):
         settings = SmsSettings.from_settings()
         for warning in settings.warnings:
             logger.warning("!!! %s", warning)
-        limiter = build_rate_limiter(settings.rate_rule, settings.redis_url)
         if not settings.enabled:
             return cls(settings, MemoryRateLimiter(settings.rate_rule), MemoryPager(), MemoryReplayMemory())
-        pager: Pager = RedisPager(settings.redis_url) if settings.redis_url else MemoryPager()
+        keys = settings.redis_prefix  # "phare:sms:" with the default PHARE_LOCK_PREFIX
+        limiter = build_rate_limiter(settings.rate_rule, settings.redis_url, prefix=keys + "rate:")
+        pager: Pager = RedisPager(settings.redis_url, prefix=keys + "more:") if settings.redis_url else MemoryPager()
         logger.info(
             "SMS channel: signature check %s, public URL %s, %d Twilio number(s) with an MRC, rate limit %s, "
             "timeout %.0f s, %s", "ON" if settings.validate else "OFF",
@@ -66,7 +67,7 @@ class SmsInput(InputChannel):
             f"{settings.rate_rule.limit}/{settings.rate_rule.window:.0f}s" if settings.rate_rule.enabled else "off",
             settings.timeout, "Redis" if settings.redis_url else "in memory",
         )
-        return cls(settings, limiter, pager, build_replay_memory(settings.redis_url))
+        return cls(settings, limiter, pager, build_replay_memory(settings.redis_url, prefix=keys + "seen:"))
 
     def __init__(self, settings: SmsSettings | None = None, limiter: RateLimiter | None = None,
                  pager: Pager | None = None, replays: ReplayMemory | None = None) -> None:

@@ -54,7 +54,7 @@ class MemoryPager(Pager):
 
 
 class RedisPager(Pager):
-    def __init__(self, url: str, ttl: int = PAGER_TTL, prefix: str = "phare:sms:more:") -> None:
+    def __init__(self, url: str, prefix: str, ttl: int = PAGER_TTL) -> None:
         import redis.asyncio as redis_asyncio
 
         self.client = redis_asyncio.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)

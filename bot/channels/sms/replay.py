@@ -104,7 +104,7 @@ class MemoryReplayMemory(ReplayMemory):
 class RedisReplayMemory(ReplayMemory):
     """Shared by every Rasa instance on the same Redis (SET NX claims, EX 24 h)."""
 
-    def __init__(self, client, ttl: int = REPLAY_TTL, prefix: str = "phare:sms:seen:") -> None:
+    def __init__(self, client, prefix: str, ttl: int = REPLAY_TTL) -> None:
         self.client = client
         self.ttl = int(ttl)
         self.prefix = prefix
@@ -166,7 +166,7 @@ class RedisReplayMemory(ReplayMemory):
             pass
 
 
-def build_replay_memory(redis_url: str | None = None) -> ReplayMemory:
+def build_replay_memory(redis_url: str | None, prefix: str) -> ReplayMemory:
     if redis_url:
-        return RedisReplayMemory.from_url(redis_url)
+        return RedisReplayMemory.from_url(redis_url, prefix=prefix)
     return MemoryReplayMemory()

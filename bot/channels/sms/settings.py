@@ -28,6 +28,7 @@ class SmsSettings:
     rate_rule: RateRule = field(default_factory=lambda: RateRule.parse(None))
     timeout: float = DEFAULT_TIMEOUT
     redis_url: str | None = None
+    redis_prefix: str = "phare:sms:"  # the SMS stores' keys, under the installation's PHARE_LOCK_PREFIX
     max_segments: int = MAX_SEGMENTS
     warnings: tuple = ()
     enabled: bool = True  # False: SMS not configured at all, every webhook gets 503
@@ -78,5 +79,5 @@ class SmsSettings:
         return cls(
             validate=validate, auth_token=token, public_url=public_url, sender_secret=secret.encode("utf-8"),
             numbers=numbers, rate_rule=rate_rule, timeout=timeout,
-            redis_url=config.redis_url, max_segments=config.sms_max_segments, warnings=tuple(warnings),
+            redis_url=config.redis_url, redis_prefix=config.redis_prefix("sms"), max_segments=config.sms_max_segments, warnings=tuple(warnings),
         )

@@ -2,7 +2,7 @@
 
 The whole real stack runs (fixture `phare` of tests/e2e/conftest.py); the
 accounts are written straight into its directory database, and one account
-goes through `python -m directory user add` to test the command line.
+goes through `python -m web.admin user add` to test the command line.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,8 +18,8 @@ from sqlalchemy import select
 
 from directory.db import make_engine, open_session
 from directory.models import Base, Service, ServiceArea, User
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
 
 
@@ -190,7 +189,7 @@ def accounts(phare, db, db_url):
     """admin (made with the command line), MRC staff of two MRCs, an organisation editor."""
     env = dict(os.environ, PHARE_DATABASE_URL=db_url, PHARE_NEW_USER_PASSWORD=PASSWORD)
     done = subprocess.run(
-        [sys.executable, "-m", "directory", "user", "add", "--email", "Admin.Test@Example.org", "--name", "Admin Test",
+        [sys.executable, "-m", "web.admin", "user", "add", "--email", "Admin.Test@Example.org", "--name", "Admin Test",
          "--role", "admin"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Compte créé" in done.stdout

@@ -206,11 +206,11 @@ def test_logout_ends_the_session(web, accounts):
 
 def test_command_line_lists_accounts(db_url, accounts):
     env = dict(os.environ, PHARE_DATABASE_URL=db_url)
-    done = subprocess.run([sys.executable, "-m", "directory", "user", "list"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "web.admin", "user", "list"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert accounts["admin"] in done.stdout and "Personnel de MRC" in done.stdout
-    again = subprocess.run([sys.executable, "-m", "directory", "user", "add", "--email", accounts["admin"], "--role", "admin"],
+    again = subprocess.run([sys.executable, "-m", "web.admin", "user", "add", "--email", accounts["admin"], "--role", "admin"],
                            cwd=ROOT, env=dict(env, PHARE_NEW_USER_PASSWORD=PASSWORD), capture_output=True, text=True,
                            timeout=60)
     assert again.returncode == 1 and "existe déjà" in again.stderr

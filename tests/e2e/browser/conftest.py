@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support import free_port, wait_for_server
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support import ROOT, free_port, wait_for_server
+
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("PHARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import inspect, text
 
 from bot.sms_text import segment_info
+from tests.support import ROOT
 
 from ..conftest import tracker_engine
 
-ROOT = Path(__file__).resolve().parents[3]
 _spec = importlib.util.spec_from_file_location("sms_simulator", ROOT / "scripts" / "sms_simulator.py")
 simulator = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(simulator)

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import START_TIMEOUT, free_port, wait_until
 
 from bot.channels.sms import MAX_TIMEOUT, TIMEOUT_TEXT, sender_key
 from bot.launcher import PROJECT_ROOT, Stack, rasa_command, wait_ready
+from phare.settings import Settings
+from tests.support import START_TIMEOUT, free_port, wait_until
 
 from .conftest import Phone, conversation_events
 
@@ -98,6 +99,8 @@ def instance_b(phare, redis_url):
         "PHARE_SMS_RATE_LIMIT": "6/600",
         "PHARE_SMS_TIMEOUT": str(B_TIMEOUT),
     })
+    # The SMS stores' Redis keys, under this run's PHARE_LOCK_PREFIX as Phare computes it.
+    sms_keys = Settings.from_env(env).redis_prefix("sms")
     port = free_port()
     stack = Stack()
     stack.start("rasa-b", rasa_command(port, endpoints_path), env, work / "logs")
@@ -108,14 +111,14 @@ def instance_b(phare, redis_url):
         warm = Phone(base, env_a["TWILIO_AUTH_TOKEN"], env_a["PHARE_SMS_PUBLIC_URL"])
         for text in ("bonjour", "bouffe a rimouski"):
             warm.send(text)
-        yield {"rasa": base, "proxy": proxy, "env": env_a, "redis": redis_url}
+        yield {"rasa": base, "proxy": proxy, "env": env_a, "redis": redis_url, "sms_keys": sms_keys}
     finally:
         stack.stop()
         proxy.close()
         import redis
 
         client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter("phare:sms:*"):
+        for key in client.scan_iter(sms_keys + "*"):
             client.delete(key)
 
 
@@ -156,7 +159,7 @@ def test_rate_limit_in_redis(instance_b):
     assert replies[7].messages == []
     import redis
 
-    keys = list(redis.Redis.from_url(instance_b["redis"]).scan_iter("phare:sms:rate:*"))
+    keys = list(redis.Redis.from_url(instance_b["redis"]).scan_iter(instance_b["sms_keys"] + "rate:*"))
     assert keys and all(phone.number.lstrip("+") not in k.decode() for k in keys)
 
 

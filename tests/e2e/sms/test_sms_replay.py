@@ -9,9 +9,9 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, text
-from support import wait_until
 
 from bot.channels.sms import sender_key
+from tests.support import wait_until
 
 from .conftest import conversation_events
 

@@ -15,18 +15,16 @@ import sys
 import threading
 import time
 from email.policy import default as default_policy
-from pathlib import Path
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from support import free_port, wait_for_server
 
 from directory.db import make_engine, open_session
 from directory.models import User
+from tests.support import ROOT, free_port, wait_for_server
 from web.admin.auth import hash_password
 
-ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "un-mot-de-passe-solide"
 
 

@@ -45,7 +45,7 @@ def _age(engine, org_id: str, email: str | None):
 
 
 def remind(web, *args) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "directory", "remind", *args], cwd=ROOT, env=web["env"],
+    done = subprocess.run([sys.executable, "-m", "web.admin", "remind", *args], cwd=ROOT, env=web["env"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done

@@ -23,11 +23,10 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from support import free_port, wait_for_server
 
 from bot import db_health
+from tests.support import ROOT, free_port, wait_for_server
 
-ROOT = Path(__file__).resolve().parents[1]
 NO_OVERRIDE = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
                "--bounding-set=-dac_override,-dac_read_search"]
 

@@ -231,7 +231,7 @@ def test_redis_concurrent_hits_count_exactly(redis_url, limiters):
 
 def test_redis_down_falls_back_to_memory():
     # Nothing listens on port 1: every call fails fast, the limiter still limits, in memory.
-    limiter = RedisRateLimiter.from_url(RateRule(2, 60), "redis://127.0.0.1:1/0", clock=Clock())
+    limiter = RedisRateLimiter.from_url(RateRule(2, 60), "redis://127.0.0.1:1/0", prefix="phare:sms:rate:", clock=Clock())
 
     async def scenario():
         return [await limiter.hit("k") for _ in range(4)]

@@ -68,7 +68,7 @@ def test_interpreters_note_in_spanish_then_french_and_english():
 def test_english_results_keep_service_names():
     from directory.gazetteer import default_gazetteer
     from directory.search import SearchOutcome
-    from tests.test_judgment_units import PHONE, result
+    from tests.actions.test_judgment_units import PHONE, result
 
     place = default_gazetteer().resolve("Matane").place
     outcome = SearchOutcome(need="repas", need_label="Repas", place=place, resolution=None,

@@ -8,11 +8,12 @@ the trained model). The set must stay apart from the training data.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from tests.support import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import eval_crisis  # noqa: E402
 

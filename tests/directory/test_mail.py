@@ -8,11 +8,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
-from support import free_port
 
 from directory import mail
-from directory.db import create_schema, make_engine, open_session
+from directory.db import open_session
 from directory.models import OutboxMessage
+from tests.support import free_port
 
 
 class Collect:
@@ -22,14 +22,6 @@ class Collect:
     async def handle_DATA(self, server, session, envelope):
         self.received.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=default_policy)))
         return "250 OK"
-
-
-@pytest.fixture()
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'mail.db'}")
-    create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture()

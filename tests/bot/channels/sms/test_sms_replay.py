@@ -9,10 +9,10 @@ import asyncio
 import uuid
 
 import pytest
-from test_sms_channel import FakeBot, form, make_webhook, message_text, post
 
 from bot.channels.sms import MemoryReplayMemory, RedisReplayMemory, SmsWebhook
 from bot.rate_limit import MemoryRateLimiter, RateRule
+from tests.bot.channels.sms.test_sms_channel import FakeBot, form, make_webhook, message_text, post
 
 REPLAYS = 22
 
@@ -82,8 +82,9 @@ def test_copy_arriving_during_the_first_answer_gets_that_answer():
     params = form("bouffe a rimouski")
     from urllib.parse import urlencode
 
-    from test_sms_channel import TOKEN, URL
     from twilio.request_validator import RequestValidator
+
+    from tests.bot.channels.sms.test_sms_channel import TOKEN, URL
 
     signature = RequestValidator(TOKEN).compute_signature(URL, params)
 

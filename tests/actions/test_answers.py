@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,9 @@ from bot.sms_text import count_segments
 from directory.gazetteer import Place
 from directory.schedules import OpeningStatus
 from directory.search import TZ, PhoneInfo, SearchOutcome, ServiceResult
+from tests.support import ROOT
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "answers"
+GOLDEN = ROOT / "tests" / "golden" / "answers"
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=TZ)  # a Monday morning
 MATANE = Place(kind="municipality", mrc_id="la-matanie", mrc_name="La Matanie",
                municipality_id="matane", municipality_name="Matane")

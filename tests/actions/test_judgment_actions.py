@@ -11,7 +11,8 @@ from actions.mrc_resources import ActionMrcResources, group_by_category
 from actions.several_needs import offer_messages, other_needs
 from directory.db import open_session
 from directory.search import need_matcher
-from tests.test_actions import make_tracker, run, slot
+from tests.actions.test_actions import make_tracker, run, slot
+from tests.support import seeded_database
 
 # Its database is chosen by TEST_DATABASE in the `directory` fixture below.
 pytestmark = pytest.mark.engine
@@ -60,29 +61,8 @@ def add_fictional_services(session):
 
 @pytest.fixture(scope="module")
 def judgment_engine(tmp_path_factory):
-    from support import TEST_DATABASE, fresh_postgres_database
-
-    from directory.db import create_schema, make_engine
-    from directory.seed import seed_all
-
-    def build(url):
-        engine = make_engine(url)
-        create_schema(engine)
-        with open_session(engine) as session:
-            seed_all(session)
-            session.commit()
-            add_fictional_services(session)
-        return engine
-
-    if TEST_DATABASE == "postgresql":
-        with fresh_postgres_database() as url:
-            engine = build(url)
-            yield engine
-            engine.dispose()
-        return
-    engine = build(f"sqlite:///{tmp_path_factory.mktemp('judgment') / 'phare.db'}")
-    yield engine
-    engine.dispose()
+    with seeded_database(tmp_path_factory.mktemp("judgment"), fill=add_fictional_services) as engine:
+        yield engine
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +136,7 @@ def test_mrc_resources_after_asking_the_place():
 
 
 def test_group_by_category_keeps_taxonomy_order_and_skips_region_lines():
-    from tests.test_judgment_units import result
+    from tests.actions.test_judgment_units import result
 
     groups = group_by_category(
         [result("b", ("repas",)), result("a", ("aide-alimentaire", "repas")), result("r", ("aide-alimentaire",), scope="region")],

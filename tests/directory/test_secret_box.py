@@ -9,29 +9,20 @@ from pathlib import Path
 import pyotp
 import pytest
 from sqlalchemy import text
-from support import set_env
 
 from directory import secret_box
-from directory.db import create_schema, make_engine, open_session
+from directory.db import open_session
 from directory.models import User
+from tests.support import ROOT, set_env
 from web.admin.auth import hash_password
 from web.admin.invitations import totp_ok
 
-ROOT = Path(__file__).resolve().parents[1]
 KEY = "une-clé-de-test-assez-longue-pour-phare-0123"
 
 
 @pytest.fixture()
 def key(monkeypatch):
     set_env(monkeypatch, PHARE_TOTP_KEY=KEY)
-
-
-@pytest.fixture()
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'phare.db'}")
-    create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def add_admin(engine, secret: str) -> str:

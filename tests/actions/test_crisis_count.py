@@ -1,8 +1,6 @@
 """Every crisis line is counted for the Alliance (need log, counts by level), and nothing else is kept or said."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from sqlalchemy import select
@@ -12,9 +10,9 @@ from actions.crisis_count import ActionCountCrisisHealth, ActionCountCrisisMedic
 from directory import crisis_levels
 from directory.db import create_schema, make_engine, open_session
 from directory.models import NeedLog
-from tests.test_actions import make_tracker, run
+from tests.actions.test_actions import make_tracker, run
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 COUNTING = {
     "crisis_suicide": (ActionCountCrisisSuicide, crisis_levels.SUICIDE),
     "crisis_medical": (ActionCountCrisisMedical, crisis_levels.MEDICAL),

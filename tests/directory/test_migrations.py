@@ -7,12 +7,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from support import set_env
 
 from directory.db import make_engine, open_session
 from directory.migrate import current_revision, head_revision, upgrade
 from directory.models import Base
 from directory.seed import seed_all
+from tests.support import set_env
 
 
 def fresh_url(base_url: str, tmp_path) -> str:

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 
 from directory import categories, geography
 from directory.categories import CategoryDataError, parse_categories
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 def test_mrcs_come_from_the_geography_files():

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from phare.settings import PROJECT_ROOT, SettingError, Settings, settings, variable_names
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 def documented_variables() -> set[str]:
@@ -40,9 +38,9 @@ def test_the_readme_documents_nothing_phare_ignores():
 
 
 def test_no_module_reads_the_environment_itself():
-    """Every PHARE_ variable goes through Settings: one place for its name, default and check."""
-    pattern = re.compile(r"""(?:environ\[|environ\.get\(|getenv\()\s*["'](?:PHARE_|TWILIO_|SANIC_)""")
-    readers = [str(path.relative_to(ROOT)) for folder in ("bot", "actions", "directory", "web")
+    """Every PHARE_ variable goes through Settings: one place for its name, default and check; scripts too."""
+    pattern = re.compile(r"""(?:environ\[|environ\.get\(|environ\.setdefault\(|getenv\()\s*["'](?:PHARE_|TWILIO_|SANIC_)""")
+    readers = [str(path.relative_to(ROOT)) for folder in ("bot", "actions", "directory", "web", "phare", "scripts")
                for path in (ROOT / folder).rglob("*.py") if pattern.search(path.read_text(encoding="utf-8"))]
     assert readers == []
 
@@ -57,6 +55,9 @@ def test_defaults():
     assert (config.turn_timeout, config.action_timeout, config.retention_days) == (8, 5, 90)
     assert config.redis_url is None and config.secret_key is None and not config.cookie_secure
     assert config.sms_validate is None and config.log_format == "json" and config.log_level == "INFO"
+    assert config.rasa_url == "http://127.0.0.1:5005"
+    assert Settings.from_env({"PHARE_RASA_PORT": "6005"}).rasa_url == "http://127.0.0.1:6005"  # follows Rasa's port
+    assert Settings.from_env({"PHARE_RASA_PORT": "6005", "PHARE_RASA_URL": "http://rasa:5005/"}).rasa_url == "http://rasa:5005"
 
 
 def test_derived_and_cleaned_values(tmp_path):

@@ -6,9 +6,8 @@ import os
 import signal
 import sys
 
-from support import wait_until
-
 from bot.launcher import Stack, Supervisor
+from tests.support import wait_until
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]

@@ -29,6 +29,7 @@ from directory.gazetteer import (
     normalise_postal_code,
 )
 from directory.text import fold_place, slugify, strip_accents
+from tests.support import ROOT
 
 
 def read_tsv(name: str) -> list[dict[str, str]]:
@@ -151,8 +152,8 @@ def test_only_sourced_postal_codes():
 
 
 def test_gazetteer_reads_only_project_files():
-    assert DATA_DIR.is_relative_to(Path(__file__).resolve().parents[1] / "directory")
-    source = (Path(__file__).resolve().parents[1] / "directory" / "gazetteer.py").read_text(encoding="utf-8")
+    assert DATA_DIR.is_relative_to(ROOT / "directory")
+    source = (ROOT / "directory" / "gazetteer.py").read_text(encoding="utf-8")
     assert not re.search(r"shared[/\\]|/work/|reference[/\\]", source)
 
 

@@ -2,9 +2,9 @@
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from rasa.shared.exceptions import RasaException
-from support import set_env
 
 from bot.stores import PhareLockStore, redis_lock_kwargs, sql_store_kwargs, tracker_url
+from tests.support import set_env
 
 
 def test_tracker_follows_the_database_switch(monkeypatch, tmp_path):

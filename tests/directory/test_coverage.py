@@ -6,13 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from directory.coverage import CSV_HEADER, ServiceFacts, compute_coverage, coverage_report, csv_rows
 from directory.gazetteer import default_gazetteer
 from directory.search import search
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 29)
 
 
