@@ -208,6 +208,9 @@ NOT_INDIRECT = [
     "j'ai pu d'espoir de trouver un logement",
     "arrêter de fumer pour de bon",
     "this traffic is killing me",
+    # a bed for tonight is a shelter need (need_shelter), not despair
+    "je sais pas où je vais passer la nuit",
+    "jsais pas ou je vais passer la nuit a soir",
 ]
 
 
