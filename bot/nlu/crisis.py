@@ -219,7 +219,8 @@ _VIOLENCE = [
     r"(?! aux? (?:cartes|echecs|dames|jeux?|hockey|tennis|poker|bingo|scrabble|golf|badminton|ping)\b| \d)",
     r"\b(?:frappe|bat|battre|frapper|maltrait\w*|brutalis\w*) (?:mes|les|nos|ses|sa|ma) "
     r"(?:enfants|kids|jeunes|filles|petits|bebe|bebes|femme|blonde|conjointe|mere|fille|fils)\b",
-    r"\b(?:mon|ma) " + _RELATIVE + r" (?:est )?(?:tres |vraiment )?violente?\b",
+    r"\b(?:mon|ma) " + _RELATIVE + r" (?:est |etait |devient |est devenue? |est rendue? |a ete )?(?:tres |vraiment |encore )?"
+    r"violente?\b",
     r"\b(?:mari|chum|conjoint|ex|copain|pere|boyfriend) violent\b",
     r"\b(?:il|elle|y|i) est violente? avec (?:moi|nous|les enfants)\b",
     r"\bfemmes? violentee?s?\b",
@@ -508,6 +509,20 @@ _IDIOMS = [
     r"|piqures?|aiguilles|examens?|orages?|factures?|avenir|changements?|tonnerre|eau|foule|vaccins?)\b",
     r"\b(?:tannee?|ecoeuree?|fatiguee?) (?:de|d) (?:la|les|le|l|ce|cette|ces|mon|ma|mes|attendre|chercher|appeler|payer)\b"
     r"(?! (?:vivre|vie|ma vie|exister)\b)",
+    # a thing that is violent (a film, a game, a storm of words), not a person who hurts someone
+    r"\b(?:film|films|movie|movies|jeu|jeux|game|games|video|videos|serie|series|show|emission|livre|roman|book|match"
+    r"|sport|sports|chanson|paroles|dessins animes|cartoons?)\b(?: \w+){0,3} (?:violent|violente|violents|violentes)\b",
+    r"\b(?:violent|violente|violents|violentes) (?:en maudit|en tabarnak|en criss|en sacrament|pas a peu pres)\b",
+    # killing pests and weeds
+    r"\b(?:tuer|tue|tues|tuent|tuais|tuait|kill|kills|killing|killed) (?:des|les|la|le|un|une|mes|tous les|toutes les|the"
+    r"|some|all the)? ?(?:mouches?|moustiques?|maringouins?|brulots?|guepes?|fourmis?|araignees?|souris|coquerelles?"
+    r"|punaises?|bibittes?|bebittes?|insectes?|mauvaises herbes|pissenlits|flies|fly|mosquitoes|bugs|ants|wasps|spiders"
+    r"|weeds|mice|rats?)\b",
+    # falling in love
+    r"\btomb\w* (?:en amour|amoureux|amoureuse)\b|\b(?:fell|falling|fall) (?:in love|for (?:him|her|them))\b",
+    # going away for a while ("disparaître une fin de semaine au camp"), not for good
+    r"\bdispara\w* (?:pour )?(?:une|un|quelques|deux|trois|la|le) (?:petite )?(?:semaine|fin de semaine|week-end|weekend"
+    r"|jours?|mois|heures?|couple de jours|apres-midi|soiree)\b",
 ]
 _IDIOMS_COMPILED = [re.compile(p) for p in _IDIOMS]
 

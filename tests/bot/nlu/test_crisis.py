@@ -259,6 +259,12 @@ IDIOMS = [
     "my phone died",
     "i'm dying of laughter",
     "je suis tannée de la neige",
+    "la série est pas mal violente",
+    "c'est violent en tabarnak ce show-là",
+    "faut que je tue les maringouins dans la chambre",
+    "killing the weeds in my garden",
+    "ma fille est tombée amoureuse",
+    "je vais disparaître une fin de semaine au camp",
 ]
 
 NOT_IDIOMS = [
@@ -270,6 +276,10 @@ NOT_IDIOMS = [
     "mon chum me frappe",
     "j'ai besoin de bouffe",
     "je me sens pas bien",
+    "mon chum est violent",
+    "il est violent avec les enfants",
+    "on écoutait un film pis mon chum est devenu violent",
+    "je veux disparaître pour toujours",
 ]
 
 
