@@ -313,6 +313,19 @@ def print_report(report: dict[str, Any], model: Path, heldout: Path, verbose: bo
     print(line)
 
 
+def quiet_logging() -> None:
+    """Errors only: Rasa logs every parse and every story state at debug level."""
+    logging.basicConfig(level=logging.ERROR)
+    for noisy in ("rasa", "tensorflow", "absl"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:  # Rasa 3.6 also logs through structlog
+        import structlog
+
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    except Exception:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="model archive (default: newest in models/)")
@@ -328,16 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list every error")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.ERROR)
-    for noisy in ("rasa", "tensorflow", "absl"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    try:  # Rasa 3.6 also logs every parse through structlog at debug level
-        import structlog
-
-        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    except Exception:
-        pass
-
+    quiet_logging()
     model = args.model or newest_model(ROOT / "models")
     examples = load_examples(args.heldout)
     overlap = training_overlap(examples, args.train_data)

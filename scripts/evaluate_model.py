@@ -38,6 +38,7 @@ def run_stories(options: list[str]) -> int:
     from rasa.core.test import WrongPredictionException
     from rasa.core.test import test as core_test
 
+    eval_nlu.quiet_logging()
     agent = eval_nlu.load_agent(args.model)
     args.out.mkdir(parents=True, exist_ok=True)
     try:
