@@ -29,7 +29,10 @@ import pytest
 from bot.launcher import MODEL_PATH, PROJECT_ROOT
 from tests.support import START_TIMEOUT, free_port, wait_until
 
-pytestmark = pytest.mark.e2e
+# What is tested is the launcher's handling of its children (restart, stop order, draining a turn), the same
+# code whatever stores the conversations: the SQLite pass runs it; the production configuration's own behaviour
+# under several instances is tests/e2e/test_two_instances.py and sms/test_sms_cluster.py. (It cost 90 s of CI.)
+pytestmark = [pytest.mark.e2e, pytest.mark.same_on_every_engine]
 
 
 def pid_of(fragment: str, port: int) -> int:
