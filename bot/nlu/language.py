@@ -56,7 +56,7 @@ _ENGLISH_ONLY = frozenset(
     "the is are am was were be been being i you your my we our they them their he she his her it its this that these "
     "those there need needs want looking where what when how who which any some can could would should will do does "
     "did have has had get got and of to in for with from at near now later tonight today tomorrow anyone anybody "
-    "someone something just not don isn aren didn doesn won can't 'm 't 's 're 've 'll 'd food bank shelter speak "
+    "someone something just not don isn aren didn doesn won 'm 't 's 're 've 'll 'd food bank shelter speak "
     "english feel feeling living life call show tell give more other since outside".split()
 ) - _NEUTRAL
 _FRENCH_ONLY = frozenset(
