@@ -2,7 +2,9 @@
 
 One action per class; the wording is in actions/followups.py. Opening hours
 ("c'est ouvert quand?") is action_opening_hours, another one is
-action_more_results.
+action_more_results. A first message that reads like a follow-up but names
+a need ("le frigo du village c'est où?") gets that need's services, which
+carry the address and the phone, rather than "nothing shown yet".
 """
 from __future__ import annotations
 
@@ -13,10 +15,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers, followups
-from .find_services import dispatch
+from .context import latest_text
+from .fallback import exact_need
+from .find_services import answer_need, dispatch
 from .shown import shown_services
 
 logger = logging.getLogger(__name__)
+
+
+def need_named_first(tracker: Tracker) -> str | None:
+    """The category named by a follow-up that comes before any service was shown."""
+    if shown_services(tracker):
+        return None
+    return exact_need(latest_text(tracker))
 
 
 class ActionFollowupWhere(Action):
@@ -25,6 +36,9 @@ class ActionFollowupWhere(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
+            category = need_named_first(tracker)
+            if category:
+                return answer_need(dispatcher, tracker, category)
             dispatch(dispatcher, followups.where_messages(shown_services(tracker)))
         except Exception:
             logger.exception("action_followup_where failed")
@@ -38,6 +52,9 @@ class ActionFollowupPhone(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
+            category = need_named_first(tracker)
+            if category:
+                return answer_need(dispatcher, tracker, category)
             dispatch(dispatcher, followups.phone_messages(shown_services(tracker)))
         except Exception:
             logger.exception("action_followup_phone failed")

@@ -8,6 +8,7 @@ from actions.crisis import ActionCrisisViolence
 from actions.find_services import ActionFindServices
 from actions.followup_actions import ActionFollowupNotUseful, ActionFollowupPhone, ActionFollowupWhere
 from actions.mrc_resources import ActionMrcResources, group_by_category
+from actions.opening_hours import ActionOpeningHours
 from actions.several_needs import offer_messages, other_needs
 from directory.db import open_session
 from directory.search import need_matcher
@@ -99,6 +100,34 @@ def test_phone_of_the_services_just_shown():
 def test_follow_up_with_nothing_shown_asks_for_the_need():
     _, _, texts = run(ActionFollowupWhere(), make_tracker("c'est où?", "ask_where"))
     assert "pas encore montré" in texts and "211" in texts
+
+
+@pytest.mark.parametrize(
+    "action, text, intent",
+    [
+        (ActionFollowupWhere(), "le frigo de Matane c'est où?", "ask_where"),
+        (ActionFollowupPhone(), "c'est quoi le numéro du frigo libre-service à Matane", "ask_phone"),
+    ],
+)
+def test_follow_up_asked_first_with_a_need_shows_that_need(action, text, intent):
+    # A first message that reads like a follow-up but names the need: its services, not "nothing shown".
+    _, events, texts = run(action, make_tracker(text, intent))
+    assert "pas encore montré" not in texts
+    assert "Frigo d'essai de Matane" in texts
+    assert slot(events, "need") == "frigo-libre-service"
+    assert slot(events, "shown_services")
+
+
+def test_follow_up_asked_first_with_a_vague_need_still_asks():
+    # "le service" names no category: no guess, the question for the need stays.
+    _, events, texts = run(ActionFollowupPhone(), make_tracker("c'est quoi le numéro du service", "ask_phone"))
+    assert "pas encore montré" in texts and events == []
+
+
+def test_opening_hours_asked_first_with_a_need_names_its_services():
+    _, _, texts = run(ActionOpeningHours(), make_tracker("la popote d'Amqui est-tu ouverte demain?", "ask_hours"))
+    assert "Popote d'essai d'Amqui" in texts
+    assert "De quel service" not in texts
 
 
 def test_not_useful_apologises_and_gives_211():
