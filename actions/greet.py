@@ -2,6 +2,8 @@
 
 "bonjour, chu a matane" greets AND tells where the resident lives; the next
 need ("un frigo?") must then be answered for Matane without asking again.
+A message for a relative that names a need in the directory's own words
+("mon père à Amqui aurait besoin de repas") is answered as that need.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
 from .context import greeted_by_channel, latest_text, normal_pending
+from .fallback import exact_need
+from .find_services import answer_need
 from .place import place_ref
 
 logger = logging.getLogger(__name__)
@@ -67,4 +71,11 @@ class ActionForSomeoneElse(Action):
         return "action_for_someone_else"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        try:
+            category = exact_need(latest_text(tracker))
+        except Exception:
+            logger.exception("need lookup failed")
+            category = None
+        if category:
+            return answer_need(dispatcher, tracker, category)
         return acknowledge(dispatcher, tracker, answers.FOR_SOMEONE_ELSE, answers.FOR_SOMEONE_ELSE_WITH_PLACE)

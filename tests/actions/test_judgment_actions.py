@@ -7,6 +7,7 @@ import pytest
 from actions.crisis import ActionCrisisViolence
 from actions.find_services import ActionFindServices
 from actions.followup_actions import ActionFollowupNotUseful, ActionFollowupPhone, ActionFollowupWhere
+from actions.greet import ActionForSomeoneElse
 from actions.mrc_resources import ActionMrcResources, group_by_category
 from actions.opening_hours import ActionOpeningHours
 from actions.several_needs import offer_messages, other_needs
@@ -128,6 +129,19 @@ def test_opening_hours_asked_first_with_a_need_names_its_services():
     _, _, texts = run(ActionOpeningHours(), make_tracker("la popote d'Amqui est-tu ouverte demain?", "ask_hours"))
     assert "Popote d'essai d'Amqui" in texts
     assert "De quel service" not in texts
+
+
+def test_for_someone_else_naming_a_need_answers_it_for_the_relative_place():
+    # Read as "for someone else" by the classifier, the need named in the directory's words is not asked again.
+    text = "je suis à Rimouski mais mon père est à Amqui, il aurait besoin de repas"
+    _, events, texts = run(ActionForSomeoneElse(), make_tracker(text, "for_someone_else"))
+    assert "Popote d'essai d'Amqui" in texts and "De quoi la personne a-t-elle besoin" not in texts
+    assert slot(events, "need") == "repas"
+
+
+def test_for_someone_else_without_a_need_asks_for_it():
+    _, _, texts = run(ActionForSomeoneElse(), make_tracker("c'est pour ma voisine à Amqui", "for_someone_else"))
+    assert "De quoi la personne a-t-elle besoin" in texts
 
 
 def test_not_useful_apologises_and_gives_211():
