@@ -34,6 +34,11 @@ def exact_need(text: str) -> str | None:
     return matches[0].category_id
 
 
+def named_need(tracker: Tracker) -> str | None:
+    """The category this turn's text names in the directory's exact words (other actions' second chance too)."""
+    return exact_need(latest_text(tracker))
+
+
 def names_a_place(text: str) -> bool:
     from directory.gazetteer import default_gazetteer
 

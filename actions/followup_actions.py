@@ -15,8 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers, followups
-from .context import latest_text
-from .fallback import exact_need
+from .fallback import named_need
 from .find_services import answer_need, dispatch
 from .shown import shown_services
 
@@ -27,7 +26,7 @@ def need_named_first(tracker: Tracker) -> str | None:
     """The category named by a follow-up that comes before any service was shown."""
     if shown_services(tracker):
         return None
-    return exact_need(latest_text(tracker))
+    return named_need(tracker)
 
 
 class ActionFollowupWhere(Action):

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
 from .context import greeted_by_channel, latest_text, normal_pending
-from .fallback import exact_need
+from .fallback import named_need
 from .find_services import answer_need
 from .place import place_ref
 
@@ -72,7 +72,7 @@ class ActionForSomeoneElse(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            category = exact_need(latest_text(tracker))
+            category = named_need(tracker)
         except Exception:
             logger.exception("need lookup failed")
             category = None

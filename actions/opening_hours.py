@@ -12,8 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from . import answers
-from .context import current_place, latest_text, now, run_search, wanted_category
-from .fallback import exact_need
+from .context import current_place, now, run_search, wanted_category
+from .fallback import named_need
 from .find_services import dispatch
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ class ActionOpeningHours(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            category = wanted_category(tracker) or exact_need(latest_text(tracker))
+            category = wanted_category(tracker) or named_need(tracker)
             decision = current_place(tracker)
             if not category or decision.status != "found":
                 dispatch(dispatcher, answers.hours_messages([], now()))
