@@ -57,8 +57,7 @@ def test_violence_line_then_asks_the_place_for_the_local_shelter(chat):
     ("mon propriétaire m'a envoyé un avis d'éviction, j'habite à Amqui", "droits des locataires"),
     ("le proprio monte mon loyer de 100 piasses par mois à Rimouski", "droits des locataires"),
     ("je file vraiment pas, j'aurais besoin qu'on m'écoute, je suis à Mont-Joli", "une ligne d'écoute"),
-    pytest.param("je suis proche aidante de ma mère à Matane pis je suis brûlée", "les services aux aînés",
-                 marks=pytest.mark.xfail(reason="DIET still confuses this wording (held-out class accuracy below target, see README)", strict=False)),
+    ("je suis proche aidante de ma mère à Matane pis je suis brûlée", "les services aux aînés"),
     ("qui peut me conduire à mon rendez-vous à l'hôpital, je reste à Trois-Pistoles", "l'accompagnement aux rendez-vous"),
 ])
 def test_new_needs_route_to_their_category(chat, text, phrase):
