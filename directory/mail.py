@@ -105,7 +105,11 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
         if config.starttls:
             client.starttls(context=ssl.create_default_context())
     if config.username:
-        client.login(config.username, config.password or "")
+        try:
+            client.login(config.username, config.password or "")
+        except BaseException:
+            client.close()  # a refused login must not leave the connection open
+            raise
     return client
 
 

@@ -83,7 +83,8 @@ def test_logs_in_with_the_url_credentials(engine):
     controller.start()
     try:
         _queue(engine)
-        wrong = mail.deliver_pending(engine, mail.parse_smtp_url(f"smtp://phare:wrong@127.0.0.1:{controller.port}"))
+        # with aiosmtpd a refused login ends on the client's timeout (20 s by default): 3 s here
+        wrong = mail.deliver_pending(engine, mail.parse_smtp_url(f"smtp://phare:wrong@127.0.0.1:{controller.port}?timeout=3"))
         assert wrong["sent"] == 0 and wrong["kept"] == 1
         right = mail.deliver_pending(engine, mail.parse_smtp_url(f"smtp://phare:s3cret@127.0.0.1:{controller.port}"))
         assert right["sent"] == 1
