@@ -316,7 +316,7 @@ _SUICIDE = [
     r"\bjen (?:peux|peu|peut) (?:pu|plus|pus)\b(?!\s+(?:de|d|du|des|avec)\b(?!\s+(?:vivre|la vie|ma vie|toute|tout|rien|moi)\b))",
     # "je sais pas ou je vais passer la nuit" is a bed for tonight (shelter), not despair
     r"\bpas\b(?: (?!ou\b|where\b)\w+){0,5} (?:passer|toffer|tougher|survivre a) (?:a travers )?(?:la|cette|une autre) nuit\b",
-    r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",  # noqa: E501 (a pattern or a sentence reads best whole)
+    r"\b(?:serai|serais|sera) (?:pu|plus|pus|pas) (?:la(?! peine)|icitte|ici|en vie)\b(?: \w+)?(?: \w+)? ?(?:demain|bientot|ce soir|a soir|longtemps|pour|au cas)?",  # noqa: E501 (a pattern or a sentence reads best whole)
     r"\b(?:me )?rendrai (?:pas|pu|plus|jamais) (?:a|jusqu a) demain\b",
     r"\b(?:pense|crois) (?:pas|pu|plus) (?:me |m )?rendre (?:a|jusqu a) (?:demain|la fin de la semaine|la semaine prochaine"
     r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|noel)\b(?! avec\b)",

@@ -196,6 +196,7 @@ INDIRECT_SUICIDE = [
 ]
 
 NOT_INDIRECT = [
+    "Non, ce ne sera pas la peine.",  # "sera pas là" (won't be there) is a crisis; "pas la peine" is a polite no
     "à quoi bon acheter un char neuf",
     "j'en peux pu de la neige",
     "je vais disparaître une semaine au chalet",
