@@ -1,7 +1,10 @@
 """detect_crisis: high-precision crisis patterns (Québec French, joual, SMS)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.training_data.message import Message
 
@@ -300,9 +303,15 @@ def _diet(text, ranking):
     return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
 
 
+def _fallback_settings() -> dict:
+    config = yaml.safe_load((Path(__file__).resolve().parents[3] / "config.yml").read_text(encoding="utf-8"))
+    (entry,) = [c for c in config["pipeline"] if c["name"] == "FallbackClassifier"]
+    return {key: entry[key] for key in ("threshold", "ambiguity_threshold")}
+
+
 def _fallback(message):
     """The real FallbackClassifier of config.yml, after the override."""
-    FallbackClassifier({"threshold": 0.4, "ambiguity_threshold": 0.1}).process([message])
+    FallbackClassifier(_fallback_settings()).process([message])
     return message.get("intent")["name"]
 
 
