@@ -35,7 +35,8 @@ def exact_need(text: str) -> str | None:
 
 
 def named_need(tracker: Tracker) -> str | None:
-    """The category this turn's text names in the directory's exact words (other actions' second chance too)."""
+    """The category this turn's text names in the directory's exact words (the second chance of
+    action_help, action_for_someone_else, and follow-ups or hours asked before any result)."""
     return exact_need(latest_text(tracker))
 
 

@@ -7,8 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .context import latest_text
-from .fallback import exact_need
+from .fallback import named_need
 from .find_services import answer_need
 
 logger = logging.getLogger(__name__)
@@ -20,7 +19,7 @@ class ActionHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            category = exact_need(latest_text(tracker))
+            category = named_need(tracker)
             if category:
                 return answer_need(dispatcher, tracker, category)
         except Exception:
